@@ -1,0 +1,235 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Coffer;
+
+/// <summary>
+/// A place where files are stored under names: Django's <c>Storage</c>, asynchronous. The public methods
+/// validate names and run the name pipeline (upload-to, valid name, available name, location); backends
+/// implement the protected <c>…Core</c> members and never see a name that was not checked.
+/// </summary>
+public abstract class FileStorage
+{
+    /// <summary>Creates a storage and validates its options.</summary>
+    /// <param name="name">The storage's name (<c>"private"</c>, <c>"public"</c>); used in messages and logs.</param>
+    /// <param name="options">Its settings; they are validated here and must not change afterwards.</param>
+    /// <param name="validator">The validator of the backend's options.</param>
+    /// <param name="logger">Where the storage logs; <see langword="null"/> for none.</param>
+    /// <param name="timeProvider">The clock for URL expiry and upload-to dates; <see langword="null"/> for the system clock.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid; the message names each bad setting.</exception>
+    protected FileStorage(string name, FileStorageOptions options, IValidateOptions<FileStorageOptions> validator, ILogger? logger, TimeProvider? timeProvider)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(validator);
+        var result = validator.Validate(name, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(name, options.GetType(), result.Failures);
+        }
+
+        Name = name;
+        Options = options;
+        Location = (options.Location ?? "").Trim('/');
+        Logger = logger ?? NullLogger.Instance;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The storage's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The storage's settings.</summary>
+    public FileStorageOptions Options { get; }
+
+    /// <summary>The location prefix without leading or trailing slashes; empty for none.</summary>
+    protected string Location { get; }
+
+    /// <summary>Where the storage logs.</summary>
+    protected ILogger Logger { get; }
+
+    /// <summary>The storage's clock.</summary>
+    protected TimeProvider TimeProvider { get; }
+
+    // ----- The public contract: validates, then calls the backend. Not meant to be overridden. -----
+
+    /// <summary>
+    /// Saves <paramref name="content"/> and returns the name it was stored under, which may differ from
+    /// <paramref name="name"/>: the name is cleaned, put under <see cref="FileSaveOptions.UploadTo"/>, and,
+    /// unless <see cref="FileStorageOptions.FileOverwrite"/> is on, given a random suffix if it is taken or
+    /// too long. Nothing is written before the name and the content have been accepted.
+    /// </summary>
+    /// <param name="name">The original file name, for example what the browser sent.</param>
+    /// <param name="content">The file's bytes, read once from its current position; the stream is not disposed.</param>
+    /// <param name="options">Upload-to, content type and length; <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Cancels the save; a cancelled save leaves no file behind.</param>
+    /// <returns>The stored name: put this in the database.</returns>
+    /// <exception cref="InvalidFileNameException">The name is refused (traversal, control characters, too long, …).</exception>
+    /// <exception cref="InvalidFileContentException">The content is empty or larger than <see cref="FileStorageOptions.MaxFileSize"/>.</exception>
+    /// <exception cref="StorageUnavailableException">The backing store could not be reached.</exception>
+    public async Task<string> SaveAsync(string name, Stream content, FileSaveOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        options ??= FileSaveOptions.Default;
+        string generated = FileNames.Generate(name, options.UploadTo, options.Instance, TimeProvider.GetUtcNow());
+        ValidateBackendName(generated);
+        var guarded = ContentGuard.Wrap(content, options.ContentLength, Options, Name);
+        var names = new AvailableNames(generated, Options.MaxNameLength, Options.FileOverwrite);
+        string stored = await SaveCoreAsync(names, guarded, options, cancellationToken).ConfigureAwait(false);
+        FileNames.Validate(stored); // a backend may have chosen the name; it must obey the same rules
+        Log.FileSaved(Logger, Name, stored);
+        return stored;
+    }
+
+    /// <summary>Opens a stored file for reading. The stream reads from the store as it goes; the whole file is never in memory.</summary>
+    /// <exception cref="FileNotFoundException">Nothing is stored under <paramref name="name"/>.</exception>
+    /// <exception cref="InvalidFileNameException">The name is refused.</exception>
+    public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken = default)
+    {
+        CheckName(name);
+        return OpenReadCoreAsync(name, cancellationToken);
+    }
+
+    /// <summary>Deletes a stored file. Deleting a name under which nothing is stored is not an error.</summary>
+    /// <exception cref="InvalidFileNameException">The name is refused.</exception>
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken = default)
+    {
+        CheckName(name);
+        await DeleteCoreAsync(name, cancellationToken).ConfigureAwait(false);
+        Log.FileDeleted(Logger, Name, name);
+    }
+
+    /// <summary>Whether a file is stored under <paramref name="name"/>.</summary>
+    /// <exception cref="InvalidFileNameException">The name is refused.</exception>
+    public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        CheckName(name);
+        return ExistsCoreAsync(name, cancellationToken);
+    }
+
+    /// <summary>Size, last-modified time and content type of a stored file.</summary>
+    /// <returns>The file's info; check <see cref="StoredFileInfo.Exists"/>, since a missing file is not an exception.</returns>
+    /// <exception cref="InvalidFileNameException">The name is refused.</exception>
+    public Task<StoredFileInfo> GetInfoAsync(string name, CancellationToken cancellationToken = default)
+    {
+        CheckName(name);
+        return GetInfoCoreAsync(name, cancellationToken);
+    }
+
+    /// <summary>Lists one level of a folder: its sub-folders and files.</summary>
+    /// <param name="directory">A folder name, or <c>""</c> for the storage's root.</param>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>The listing; an empty one for a folder that does not exist.</returns>
+    /// <exception cref="InvalidFileNameException">The folder name is refused.</exception>
+    public Task<StorageListing> ListAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        directory = directory.TrimEnd('/');
+        if (directory.Length > 0)
+        {
+            CheckName(directory);
+        }
+
+        return ListCoreAsync(directory, cancellationToken);
+    }
+
+    /// <summary>
+    /// The URL of a stored file. For a private storage it is signed and expires after
+    /// <see cref="FileUrlOptions.Expiry"/> (default <see cref="FileStorageOptions.UrlExpiry"/>); for a public one
+    /// it is plain. Makes no network call and does not check that the file exists.
+    /// </summary>
+    /// <exception cref="InvalidFileNameException">The name is refused.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The expiry is not positive, or is beyond what the backend can sign.</exception>
+    /// <exception cref="InvalidOperationException">The storage has no URL to give (no <see cref="FileStorageOptions.BaseUrl"/>).</exception>
+    public FileUrl GetUrl(string name, FileUrlOptions? options = null)
+    {
+        CheckName(name);
+        if (options is null)
+        {
+            return GetUrlCore(name, null, Options.UrlExpiry);
+        }
+
+        TimeSpan expiry = options.Expiry ?? Options.UrlExpiry;
+        if (expiry <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), expiry, "A URL's expiry must be positive.");
+        }
+
+        CheckOverride(options.DownloadFileName, nameof(options.DownloadFileName));
+        CheckOverride(options.ContentType, nameof(options.ContentType));
+        return GetUrlCore(name, options, expiry);
+    }
+
+    // ----- Backend hooks. -----
+
+    /// <summary>
+    /// Writes the content under the first name of <paramref name="names"/> that is free (or, with overwrite on,
+    /// under <see cref="AvailableNames.First"/>), deciding atomically: two concurrent saves never get one name.
+    /// </summary>
+    /// <returns>The name written.</returns>
+    protected abstract Task<string> SaveCoreAsync(AvailableNames names, Stream content, FileSaveOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Opens a checked name for reading; throws <see cref="FileNotFoundException"/> when it is missing.</summary>
+    protected abstract Task<Stream> OpenReadCoreAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a checked name; a missing file is not an error.</summary>
+    protected abstract Task DeleteCoreAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Whether a checked name exists.</summary>
+    protected abstract Task<bool> ExistsCoreAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The info of a checked name.</summary>
+    protected abstract Task<StoredFileInfo> GetInfoCoreAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Lists a checked folder (<c>""</c> for the root).</summary>
+    protected abstract Task<StorageListing> ListCoreAsync(string directory, CancellationToken cancellationToken);
+
+    /// <summary>Builds the URL of a checked name; <paramref name="expiry"/> is positive. Must not do network I/O.</summary>
+    protected abstract FileUrl GetUrlCore(string name, FileUrlOptions? options, TimeSpan expiry);
+
+    /// <summary>
+    /// Refuses names the backend cannot hold even though they pass the common rules (a disk's 255-byte segment
+    /// limit, S3's 1024-byte key limit). Called before any I/O. Default: accepts everything.
+    /// </summary>
+    /// <exception cref="InvalidFileNameException">The backend cannot hold the name.</exception>
+    protected virtual void ValidateBackendName(string name)
+    {
+    }
+
+    /// <summary>The full key of a name: the location prefix, a <c>/</c>, and the name.</summary>
+    protected string GetFullKey(string name) => Location.Length == 0 ? name : string.Concat(Location, "/", name);
+
+    /// <summary>The base URL joined with the percent-encoded name; throws when there is no base URL.</summary>
+    protected string GetPlainUrl(string name)
+    {
+        string baseUrl = Options.BaseUrl
+            ?? throw new InvalidOperationException($"The storage '{Name}' has no BaseUrl, so its files are not accessible via a URL. Set BaseUrl in its options.");
+        return baseUrl.EndsWith('/') ? string.Concat(baseUrl, UrlPath.Encode(name)) : string.Concat(baseUrl, "/", UrlPath.Encode(name));
+    }
+
+    private void CheckName(string name)
+    {
+        FileNames.Validate(name);
+        if (name.Length > Options.MaxNameLength)
+        {
+            throw new InvalidFileNameException(name, FileNameProblem.TooLong,
+                $"The name '{name}' is {name.Length} characters long; storage '{Name}' keeps names of at most {Options.MaxNameLength}.");
+        }
+    }
+
+    private static void CheckOverride(string? value, string property)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        foreach (char c in value)
+        {
+            if (char.IsControl(c))
+            {
+                throw new ArgumentException($"{property} contains the control character U+{(int)c:X4}, which cannot travel in an HTTP header.", property);
+            }
+        }
+    }
+}

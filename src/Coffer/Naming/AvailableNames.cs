@@ -1,0 +1,44 @@
+namespace Coffer;
+
+/// <summary>
+/// The names a save may use, in order: the generated name if it fits, then random alternatives. A backend
+/// tries <see cref="First"/> and, while its store says a name is taken, asks for <see cref="Next"/>; the store,
+/// not a prior existence check, decides (no race between two saves).
+/// </summary>
+public sealed class AvailableNames
+{
+    /// <summary>How many names a save tries before giving up.</summary>
+    public const int MaxAttempts = 100;
+
+    private readonly string _generated;
+    private int _attempts = 1;
+
+    internal AvailableNames(string generated, int maxLength, bool overwrite)
+    {
+        _generated = generated;
+        MaxLength = maxLength;
+        Overwrite = overwrite;
+        First = generated.Length <= maxLength ? generated : FileNames.GetAlternativeName(generated, maxLength);
+    }
+
+    /// <summary>The first name to try.</summary>
+    public string First { get; }
+
+    /// <summary>Whether an existing file under <see cref="First"/> is to be replaced rather than kept.</summary>
+    public bool Overwrite { get; }
+
+    /// <summary>The longest name allowed.</summary>
+    public int MaxLength { get; }
+
+    /// <summary>The next name to try after the previous one was taken.</summary>
+    /// <exception cref="IOException">Every one of <see cref="MaxAttempts"/> names was taken.</exception>
+    public string Next()
+    {
+        if (++_attempts > MaxAttempts)
+        {
+            throw new IOException($"No available name was found for '{_generated}' after {MaxAttempts} attempts; the folder may be full of similar names.");
+        }
+
+        return FileNames.GetAlternativeName(_generated, MaxLength);
+    }
+}
