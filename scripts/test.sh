@@ -38,19 +38,25 @@ echo "== building"
 dotnet build Coffer.slnx -c Release -warnaserror -nologo -v quiet
 
 echo "== testing"
-set +e
-dotnet test Coffer.slnx -c Release --no-build --nologo \
-  --logger "console;verbosity=normal" --results-directory "$out" "$@" 2>&1 | tee "$out/dotnet-test.log"
-status=${PIPESTATUS[0]}
-set -e
+# Projects run one after another: they share the servers, and each gets its own TRX file for the count.
+status=0
+for project in $(grep -o 'tests/[^"]*Tests\.csproj' Coffer.slnx); do
+  name=$(basename "$project" .csproj)
+  echo "-- $name"
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "console;verbosity=minimal" --logger "trx;LogFileName=$name.trx" --results-directory "$out" "$@" \
+    || status=1
+done
 
-# dotnet test prints one summary per test project: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..."
-read -r passed failed skipped projects < <(grep -aE '(Passed|Failed)! +- Failed: ' "$out/dotnet-test.log" \
-  | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\2 \1 \3/' \
-  | awk '{p+=$1; f+=$2; s+=$3; n++} END {printf "%d %d %d %d\n", p, f, s, n}')
+# One TRX file per test project; its <Counters> element holds the project's totals.
+shopt -s nullglob
+trx_files=("$out"/*.trx)
+read -r passed failed skipped < <(cat /dev/null "${trx_files[@]}" | grep -ao '<Counters [^>]*>' \
+  | sed -E 's/.*total="([0-9]+)".*executed="([0-9]+)".*passed="([0-9]+)".*failed="([0-9]+)".*/\1 \2 \3 \4/' \
+  | awk '{t+=$1; e+=$2; p+=$3; f+=$4} END {printf "%d %d %d\n", p, f + (e - p - f), t - e}')
 expected=$(grep -c 'Tests.csproj' Coffer.slnx || true)
-if [ "$status" -eq 0 ] && [ "$projects" -lt "$expected" ]; then
-  echo "error: only $projects of $expected test projects reported results" >&2
+if [ "${#trx_files[@]}" -lt "$expected" ]; then
+  echo "error: only ${#trx_files[@]} of $expected test projects reported results" >&2
   status=1
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
