@@ -74,13 +74,26 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         }
 
         _batch = batch;
+        if (!batch.IsEmpty)
+        {
+            // EF reports a concurrency conflict to no interceptor, only to this event (and only when it really throws).
+            batch.Context = context;
+            context.SaveChangesFailed += OnSaveChangesFailed;
+        }
+    }
+
+    private void OnSaveChangesFailed(object? sender, SaveChangesFailedEventArgs e)
+    {
+        if (e.Exception is DbUpdateConcurrencyException)
+        {
+            Task.Run(() => SaveFailedAsync("a concurrency conflict")).GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>The database accepted the save: commit the batch now, or hand it to the transaction it ran in.</summary>
     public async Task AfterSaveAsync(DbContext context, CancellationToken cancellationToken)
     {
-        var batch = _batch;
-        _batch = null;
+        var batch = TakeBatch();
         if (batch is null || batch.IsEmpty)
         {
             return;
@@ -107,9 +120,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
     /// <summary>The save failed or was cancelled: delete what it uploaded and put the pending content back.</summary>
     public async Task SaveFailedAsync(string reason)
     {
-        var batch = _batch;
-        _batch = null;
-        if (batch is not null)
+        if (TakeBatch() is { } batch)
         {
             await UndoAsync(batch, reason).ConfigureAwait(false);
         }
@@ -250,9 +261,8 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
 
     private async Task DiscardBatchAsync(string reason)
     {
-        if (_batch is { } batch)
+        if (TakeBatch() is { } batch)
         {
-            _batch = null;
             await UndoAsync(batch, reason).ConfigureAwait(false);
         }
     }
@@ -286,6 +296,26 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         {
             Log.TransactionOutcomeUnknown(_logger, work.Uploads.Count, work.OldFiles.Count);
         }
+    }
+
+    private SaveBatch? TakeBatch()
+    {
+        var batch = _batch;
+        _batch = null;
+        if (batch?.Context is { } context)
+        {
+            batch.Context = null;
+            try
+            {
+                context.SaveChangesFailed -= OnSaveChangesFailed;
+            }
+            catch (ObjectDisposedException)
+            {
+                // The context is gone, and its events with it.
+            }
+        }
+
+        return batch;
     }
 
     private TransactionWork? Take(DbTransaction transaction)
@@ -352,6 +382,9 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         public List<StoredObject> OldFiles { get; } = [];
 
         public List<(PropertyEntry Entry, StoredFile Pending)> Replaced { get; } = [];
+
+        /// <summary>The context whose <c>SaveChangesFailed</c> event we listen to while the batch waits for the database.</summary>
+        public DbContext? Context { get; set; }
 
         public bool IsEmpty => Uploads.Count == 0 && OldFiles.Count == 0;
     }
