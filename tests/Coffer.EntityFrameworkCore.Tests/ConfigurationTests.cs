@@ -54,6 +54,16 @@ public sealed class ConfigurationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unreachable_PostgreSQL_fails_with_the_command_that_starts_it()
+    {
+        await using var database = new PostgresDatabase("Host=127.0.0.1;Port=9;Username=postgres;Password=postgres");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => database.InitializeAsync("Unreachable"));
+
+        Assert.Contains("run scripts/postgres.sh start", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Field_read_without_UseCoffer_says_it_is_not_bound()
     {
         var file = StoredFile.FromName("files/a.txt");

@@ -1,5 +1,6 @@
 using Coffer.EntityFrameworkCore.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Coffer.EntityFrameworkCore.Tests;
@@ -312,6 +313,42 @@ public abstract class FileFieldSuite(FileFieldFixture fixture)
 
         Assert.Empty(await ListAsync(Fixture.Private, _folder));
         Assert.Equal(0, await CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task Pooled_context_returned_without_commit_removes_the_upload()
+    {
+        var options = new DbContextOptionsBuilder<TestDbContext>();
+        Fixture.Database.Configure(options);
+        var factory = new PooledDbContextFactory<TestDbContext>(options.UseCoffer(Fixture.Storages).Options);
+
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await db.Database.BeginTransactionAsync();
+            db.Add(NewDocument("pooled.txt", "never committed"));
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Empty(await ListAsync(Fixture.Private, _folder));
+        Assert.Equal(0, await CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task Transaction_committed_behind_EFs_back_keeps_the_upload()
+    {
+        await using (var db = Fixture.CreateContext())
+        {
+            await db.Database.OpenConnectionAsync();
+            await using var transaction = await db.Database.GetDbConnection().BeginTransactionAsync();
+            await db.Database.UseTransactionAsync(transaction);
+            db.Add(NewDocument("outside.txt", "committed outside EF"));
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+
+        // The outcome was invisible to Coffer, so it kept the file: a row never points at a missing file.
+        Assert.Equal([$"{_folder}/outside.txt"], await ListAsync(Fixture.Private, _folder));
+        Assert.Equal(1, await CountRowsAsync());
     }
 
     [Fact]

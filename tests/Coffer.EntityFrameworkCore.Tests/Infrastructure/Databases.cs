@@ -45,19 +45,21 @@ public sealed class PostgresDatabase : ITestDatabase
 {
     public const string DefaultConnection = "Host=127.0.0.1;Port=54329;Username=postgres;Password=postgres";
 
-    private readonly string _server = Environment.GetEnvironmentVariable("COFFER_PG_CONNECTION") is { Length: > 0 } value ? value : DefaultConnection;
+    private readonly string _server;
+
+    public PostgresDatabase(string? server = null) =>
+        _server = server ?? (Environment.GetEnvironmentVariable("COFFER_PG_CONNECTION") is { Length: > 0 } value ? value : DefaultConnection);
     private string _database = "";
     private string _connectionString = "";
 
     public async Task InitializeAsync(string className)
     {
-        _database = $"coffer_{className.ToLowerInvariant()}_{Guid.NewGuid():N}"[..48];
-        _connectionString = new NpgsqlConnectionStringBuilder(_server) { Database = _database }.ConnectionString;
+        string database = $"coffer_{className.ToLowerInvariant()}_{Guid.NewGuid():N}"[..48];
         try
         {
             await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_server) { Database = "postgres", Timeout = 5 }.ConnectionString);
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
             await command.ExecuteNonQueryAsync();
         }
         catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
@@ -65,6 +67,9 @@ public sealed class PostgresDatabase : ITestDatabase
             throw new InvalidOperationException(
                 $"PostgreSQL is not reachable at '{_server}' (COFFER_PG_CONNECTION): run scripts/postgres.sh start. {ex.Message}", ex);
         }
+
+        _database = database;
+        _connectionString = new NpgsqlConnectionStringBuilder(_server) { Database = database }.ConnectionString;
     }
 
     public void Configure(DbContextOptionsBuilder builder) => builder.UseNpgsql(_connectionString);
