@@ -145,7 +145,7 @@ internal sealed class FileFieldBinder : IMaterializationInterceptor
 /// <summary>Settles the file work of a pooled context when it goes back to the pool.</summary>
 internal sealed class FileFieldResetter(FileFieldUnitOfWork work) : IResettableService
 {
-    public void ResetState() => work.EndAsync().AsTask().GetAwaiter().GetResult();
+    public void ResetState() => Task.Run(() => work.EndAsync().AsTask()).GetAwaiter().GetResult();
 
     public Task ResetStateAsync(CancellationToken cancellationToken = default) => work.EndAsync().AsTask();
 }

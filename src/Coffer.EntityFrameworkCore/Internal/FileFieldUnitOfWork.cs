@@ -158,7 +158,8 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
 
     // ----- End of the context (disposed, or returned to a pool) -----
 
-    public void Dispose() => EndAsync().AsTask().GetAwaiter().GetResult();
+    // A synchronously disposed context: block on the clean-up, off the caller's synchronization context.
+    public void Dispose() => Task.Run(() => EndAsync().AsTask()).GetAwaiter().GetResult();
 
     public ValueTask DisposeAsync() => EndAsync();
 
