@@ -88,7 +88,6 @@ public static class CofferServiceCollectionExtensions
             sp.GetService<ExplicitCofferConfiguration>()?.Configuration ?? sp.GetService<IConfiguration>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CofferOptions>, CofferOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CofferOptions>, CofferOptionsValidator>());
-        services.AddOptions<CofferOptions>().ValidateOnStart();
 
         services.TryAddSingleton<CofferPaths>();
         services.TryAddSingleton<SigningKeyFile>();
@@ -98,6 +97,7 @@ public static class CofferServiceCollectionExtensions
             ? sp.GetRequiredService<CofferStorageSet>().GetStorage(name)
             : throw new InvalidOperationException($"Coffer storages are keyed by their name, a string; '{key}' is a {key?.GetType().Name ?? "null"}."));
 
+        // One check at start-up builds every storage (after the Coffer-wide settings) and reports all failures at once.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CofferStartupCheck>, CofferStartupValidator>());
         services.AddOptions<CofferStartupCheck>().ValidateOnStart();
 

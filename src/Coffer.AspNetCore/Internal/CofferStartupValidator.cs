@@ -11,7 +11,7 @@ internal sealed class CofferStartupCheck;
 /// Builds every storage at start-up (through <c>ValidateOnStart</c>) and reports every bad setting at once, each
 /// named by its configuration key. Also refuses local folders that would expose one storage through another.
 /// </summary>
-internal sealed class CofferStartupValidator(CofferStorageSet storages, CofferConfiguration configuration, SigningKeyFile keyFile)
+internal sealed class CofferStartupValidator(CofferStorageSet storages, CofferConfiguration configuration, SigningKeyFile keyFile, IOptions<CofferOptions> cofferOptions)
     : IValidateOptions<CofferStartupCheck>
 {
     private static readonly string[] TopLevelKeys = [nameof(CofferOptions.RoutePrefix), nameof(CofferOptions.DataPath), CofferConfiguration.StoragesKey];
@@ -25,6 +25,17 @@ internal sealed class CofferStartupValidator(CofferStorageSet storages, CofferCo
             {
                 failures.Add($"{child.Path}: is not a Coffer setting. The settings are: {string.Join(", ", TopLevelKeys)}.");
             }
+        }
+
+        try
+        {
+            _ = cofferOptions.Value;
+        }
+        catch (OptionsValidationException ex)
+        {
+            // Every storage depends on these settings; its own failures would only repeat them.
+            failures.AddRange(ex.Failures);
+            return ValidateOptionsResult.Fail(failures);
         }
 
         var local = new List<LocalFileStorage>();

@@ -123,7 +123,7 @@ internal sealed partial class CofferStorageSet : IFileStorageProvider
         {
             storage = backend.Create(_services, name);
         }
-        catch (OptionsValidationException ex)
+        catch (OptionsValidationException ex) when (ex.OptionsType == backend.OptionsType || ex.OptionsName == name)
         {
             throw new OptionsValidationException(name, ex.OptionsType, ex.Failures.Select(failure => NameKey(path, failure)));
         }
