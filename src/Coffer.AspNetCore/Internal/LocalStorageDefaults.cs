@@ -34,7 +34,7 @@ internal sealed class LocalStorageDefaults(IOptions<CofferOptions> coffer, Coffe
             }
             catch (InvalidDataException ex)
             {
-                throw new InvalidOperationException($"{CofferConfiguration.StoragePath(name)}:SigningKeys: none is configured, and {ex.Message}", ex);
+                throw new InvalidOperationException($"{CofferConfiguration.StoragePath(name)}:SigningKeys: none is configured, and the generated key file cannot be used. {ex.Message}", ex);
             }
         }
     }
