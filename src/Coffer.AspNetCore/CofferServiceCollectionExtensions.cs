@@ -44,7 +44,7 @@ public static class CofferServiceCollectionExtensions
     /// </summary>
     /// <remarks>This operation is idempotent; the configuration of the last call is the one read.</remarks>
     /// <param name="services">The service collection.</param>
-    /// <param name="configuration">A configuration that holds a <c>Coffer</c> section, such as <c>builder.Configuration</c>.</param>
+    /// <param name="configuration">A configuration that holds a <c>Coffer</c> section, such as <c>builder.Configuration</c>, or that section itself.</param>
     /// <returns>A builder to add backends and storages.</returns>
     public static ICofferBuilder AddCoffer(this IServiceCollection services, IConfiguration configuration)
     {

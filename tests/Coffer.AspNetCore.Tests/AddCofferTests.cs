@@ -142,6 +142,20 @@ public class AddCofferTests
     }
 
     [Fact]
+    public void The_Coffer_section_itself_may_be_passed_instead_of_the_whole_configuration()
+    {
+        using var data = new TempDirectory();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Coffer:DataPath"] = data.Path, ["Coffer:Storages:private:UrlExpiry"] = "00:03:00" })
+            .Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddCoffer(configuration.GetSection("Coffer"));
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal(TimeSpan.FromMinutes(3), provider.GetRequiredKeyedService<FileStorage>("private").Options.UrlExpiry);
+    }
+
+    [Fact]
     public async Task A_setting_that_fails_validation_stops_start_up_naming_its_configuration_key()
     {
         await using var app = TestApp.Build(new Dictionary<string, string?>

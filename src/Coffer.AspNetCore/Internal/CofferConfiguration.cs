@@ -7,8 +7,13 @@ internal sealed class CofferConfiguration(IConfiguration? configuration)
 {
     public const string StoragesKey = "Storages";
 
-    /// <summary>The <c>Coffer</c> section; it may not exist.</summary>
-    public IConfigurationSection? Section { get; } = configuration?.GetSection(CofferOptions.SectionName);
+    /// <summary>The <c>Coffer</c> section; it may not exist. The section itself may be what the app passed.</summary>
+    public IConfigurationSection? Section { get; } =
+        configuration is IConfigurationSection { Key: var key } given
+        && string.Equals(key, CofferOptions.SectionName, StringComparison.OrdinalIgnoreCase)
+        && !given.GetSection(CofferOptions.SectionName).Exists()
+            ? given
+            : configuration?.GetSection(CofferOptions.SectionName);
 
     public IConfigurationSection? GetStorageSection(string name) => Section?.GetSection(StoragesKey).GetSection(name);
 
