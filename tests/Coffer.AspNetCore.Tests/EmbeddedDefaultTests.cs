@@ -32,6 +32,24 @@ public class EmbeddedDefaultTests
     }
 
     [Fact]
+    public async Task Two_instances_starting_together_on_one_folder_share_one_key()
+    {
+        using var root = new TempDirectory();
+        var started = await Task.WhenAll(
+            Task.Run(() => TestApp.StartAsync(contentRoot: root.Path)),
+            Task.Run(() => TestApp.StartAsync(contentRoot: root.Path)));
+        await using var first = started[0];
+        await using var second = started[1];
+        using var content = new MemoryStream(Encoding.UTF8.GetBytes("shared"));
+        string name = await first.Storage("private").SaveAsync("shared.txt", content);
+
+        using var response = await second.Client.GetAsync(new Uri(first.Storage("private").GetUrl(name).Url, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(KeyFile(root.Path))!));
+    }
+
+    [Fact]
     public async Task The_generated_key_file_holds_a_key_id_and_a_32_byte_secret()
     {
         await using var app = await TestApp.StartAsync();

@@ -10,6 +10,8 @@ namespace Coffer.AspNetCore.Internal;
 /// </summary>
 internal sealed class SigningKeyFile(CofferPaths paths, ILoggerFactory? loggerFactory = null)
 {
+    private const string TempFileStem = ".url-signing-key-";
+
     private readonly Lazy<UrlSigningKey> _key = new(() => LoadOrCreate(paths.SigningKeyFile, loggerFactory));
 
     public string Path => paths.SigningKeyFile;
@@ -37,7 +39,7 @@ internal sealed class SigningKeyFile(CofferPaths paths, ILoggerFactory? loggerFa
         }
 
         var key = UrlSigningKey.Generate("local-" + DateTimeOffset.UtcNow.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture));
-        string temp = System.IO.Path.Combine(directory, $".{SigningKeyFileNameStem}-{Guid.NewGuid():N}.tmp");
+        string temp = System.IO.Path.Combine(directory, $"{TempFileStem}{Guid.NewGuid():N}.tmp");
         var streamOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
@@ -74,8 +76,6 @@ internal sealed class SigningKeyFile(CofferPaths paths, ILoggerFactory? loggerFa
 
         return key;
     }
-
-    private const string SigningKeyFileNameStem = "url-signing-key";
 
     private static UrlSigningKey Read(string path)
     {
