@@ -3,7 +3,9 @@ using Coffer;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
-/// Adds storage backends and storages to Coffer; returned by <c>AddCoffer</c>. Every method returns the same builder.
+/// Adds storage backends and storages to Coffer; returned by <c>AddCoffer</c> (Coffer.AspNetCore). It lives in the core
+/// package so that a backend package such as Coffer.S3 can add itself (<c>AddS3()</c>) without depending on ASP.NET Core.
+/// Every method returns the same builder.
 /// </summary>
 public interface ICofferBuilder
 {
