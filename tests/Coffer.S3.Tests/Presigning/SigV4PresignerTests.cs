@@ -259,6 +259,38 @@ public sealed class SigV4PresignerTests
         Assert.InRange(allocated, 1, stringSize + 8);
     }
 
+    [Fact]
+    public void Concurrent_signing_across_days_and_credential_rotations_matches_sequential_signing()
+    {
+        var first = new SigningCredentials("AKIDFIRST", "secret-1");
+        var second = new SigningCredentials("AKIDSECOND", "secret-2", "token-2");
+        List<string> keys = HostileKeys.Random(2000, seed: 11);
+        DateTimeOffset TimeOf(int i) => Now.AddHours(i % 2 == 0 ? -1 : 1).AddSeconds(i % 7);
+        SigningCredentials CredentialsOf(int i) => (i / 100) % 2 == 0 ? first : second;
+        string[] expected = keys.Select((key, i) => CreatePathStyle(PresigningCredentials.Static(CredentialsOf(i))).PresignGet(key, TimeOf(i), TimeSpan.FromHours(1))).ToArray();
+        var source = new SwitchableCredentials(first);
+        var shared = CreatePathStyle(source);
+        string[] actual = new string[keys.Count];
+
+        Parallel.For(0, keys.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            // Each block of 100 keys belongs to one credentials set; rotate the shared source to it, then sign while others rotate it back.
+            SigningCredentials wanted = CredentialsOf(i);
+            for (int attempt = 0; attempt < 1000; attempt++)
+            {
+                source.Set(wanted);
+                string url = shared.PresignGet(keys[i], TimeOf(i), TimeSpan.FromHours(1));
+                if (url.Contains("X-Amz-Credential=" + wanted.AccessKeyId + "%2F", StringComparison.Ordinal))
+                {
+                    actual[i] = url;
+                    return;
+                }
+            }
+        });
+
+        Assert.Equal(expected, actual);
+    }
+
     private static SigV4Presigner CreatePathStyle(PresigningCredentials credentials) =>
         new(new Uri("http://127.0.0.1:4568"), "us-east-1", "bucket-name", S3AddressingStyle.Path, credentials);
 
