@@ -73,7 +73,10 @@ public sealed class RefreshingPresigningCredentials : PresigningCredentials, IDi
         return new RefreshingPresigningCredentials(source, first, options, logger ?? NullLogger.Instance);
     }
 
-    /// <summary>Fetches new credentials now and swaps them in; signing goes on with the old ones meanwhile.</summary>
+    /// <summary>
+    /// Asks the provider for credentials that outlive the refresh window and swaps them in; signing goes on with the old
+    /// ones meanwhile. SDK refreshing providers return their cached set while it still has that much life left.
+    /// </summary>
     /// <param name="cancellationToken">Stops waiting for the provider.</param>
     /// <returns>A task that completes when the new credentials are in use.</returns>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)

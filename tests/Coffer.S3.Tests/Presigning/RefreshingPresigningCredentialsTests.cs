@@ -100,6 +100,20 @@ public sealed class RefreshingPresigningCredentialsTests
         Assert.Equal(Start.AddMinutes(5), credentials.NextRefreshAt);
     }
 
+    [Fact]
+    public async Task Sdk_refreshing_credentials_are_made_to_fetch_new_ones_before_they_expire()
+    {
+        // RefreshingAWSCredentials checks expiry against the real clock, so the fake clock starts at the real now.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var source = new CountingRefreshingAwsCredentials(TimeSpan.FromMinutes(20));
+        using var credentials = await RefreshingPresigningCredentials.CreateAsync(source, new RefreshingCredentialsOptions { TimeProvider = time, RefreshAhead = TimeSpan.FromMinutes(15) });
+
+        time.Advance(TimeSpan.FromMinutes(5)); // 15 minutes before expiry: the SDK would still hand out the cached set
+        await WaitUntil(() => credentials.Current.AccessKeyId == "ASIA0002");
+
+        Assert.Equal(2, source.Generated);
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -107,6 +121,22 @@ public sealed class RefreshingPresigningCredentialsTests
         {
             await Task.Delay(10, timeout.Token);
         }
+    }
+
+    /// <summary>The SDK's own refreshing base class, generating a new set (ASIA0001, …) each time it decides to.</summary>
+    private sealed class CountingRefreshingAwsCredentials(TimeSpan lifetime) : RefreshingAWSCredentials
+    {
+        private int _generated;
+
+        public int Generated => Volatile.Read(ref _generated);
+
+        protected override CredentialsRefreshState GenerateNewCredentials()
+        {
+            int call = Interlocked.Increment(ref _generated);
+            return new CredentialsRefreshState(new ImmutableCredentials($"ASIA{call:D4}", $"secret-{call}", $"token-{call}"), DateTime.UtcNow + lifetime);
+        }
+
+        protected override Task<CredentialsRefreshState> GenerateNewCredentialsAsync() => Task.FromResult(GenerateNewCredentials());
     }
 
     /// <summary>A provider that hands out ASIA0001, ASIA0002, … each living <c>lifetime</c> from the fake now.</summary>
