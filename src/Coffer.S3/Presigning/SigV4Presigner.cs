@@ -1,0 +1,383 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Coffer.S3.Presigning.Internal;
+
+namespace Coffer.S3.Presigning;
+
+/// <summary>
+/// Presigns S3 URLs with SigV4 query-string authentication for one bucket of one endpoint: no network I/O, no
+/// locks, thread-safe, and the returned string is the only allocation per URL.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The URLs are byte-for-byte those of AWSSDK.S3's <c>AmazonS3Client.GetPreSignedURL</c> for the same endpoint,
+/// addressing style, region, credentials, time and expiry (the tests compare thousands of them), at a small
+/// fraction of the cost: the day's signing key is derived once per day and credentials, the constant parts of
+/// the canonical request are encoded once, and each URL costs one SHA-256 and one HMAC.
+/// </para>
+/// <para>
+/// A URL never outlives the credentials that signed it: with temporary credentials the expiry is clamped to
+/// their <see cref="SigningCredentials.Expiration"/>, and the overloads with an <c>expiresAt</c> out parameter say
+/// when the URL actually stops working.
+/// </para>
+/// <para>
+/// The signed host is part of the signature, so build the presigner with the endpoint the <em>clients</em> use
+/// (the public endpoint), not an internal one: a URL cannot be rewritten to another host afterwards.
+/// </para>
+/// </remarks>
+public sealed class SigV4Presigner
+{
+    /// <summary>The shortest expiry a URL can have: 1 second.</summary>
+    public static readonly TimeSpan MinExpiry = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest expiry SigV4 allows: 7 days (604800 seconds).</summary>
+    public static readonly TimeSpan MaxExpiry = TimeSpan.FromDays(7);
+
+    private const int StackBufferSize = 4096;
+
+    private readonly PresigningCredentials _credentials;
+    private readonly Sha256Engine _engine;
+    private readonly byte[] _urlPrefix;
+    private readonly byte[] _canonicalPath;
+    private readonly byte[] _canonicalTail;
+    private SigningState? _state;
+
+    /// <summary>Creates a presigner for one bucket.</summary>
+    /// <param name="endpoint">
+    /// The store's endpoint as clients reach it, with scheme and port: <c>https://s3.eu-west-1.amazonaws.com</c>,
+    /// <c>http://127.0.0.1:4568</c>. http stays http; a non-default port is kept. It may carry a base path
+    /// (<c>https://gateway.example/s3</c>) but no query, fragment or user info.
+    /// </param>
+    /// <param name="region">The signing region, e.g. <c>us-east-1</c> (Ceph RGW and MinIO accept their configured one, usually <c>us-east-1</c>).</param>
+    /// <param name="bucket">The bucket: 3-63 characters of lower-case letters, digits, '.' and '-'.</param>
+    /// <param name="addressingStyle">Whether the bucket goes in the path or in the host name.</param>
+    /// <param name="credentials">Where the keys come from; read once per URL, never blocking.</param>
+    /// <exception cref="ArgumentException">An argument is malformed; the message says which and why.</exception>
+    public SigV4Presigner(Uri endpoint, string region, string bucket, S3AddressingStyle addressingStyle, PresigningCredentials credentials)
+        : this(endpoint, region, bucket, addressingStyle, credentials, Sha256Engine.Default)
+    {
+    }
+
+    internal SigV4Presigner(Uri endpoint, string region, string bucket, S3AddressingStyle addressingStyle, PresigningCredentials credentials, Sha256Engine engine)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(credentials);
+        ValidateRegion(region);
+        ValidateBucket(bucket);
+        ValidateEndpoint(endpoint);
+        if (addressingStyle is not (S3AddressingStyle.Path or S3AddressingStyle.VirtualHosted))
+        {
+            throw new ArgumentOutOfRangeException(nameof(addressingStyle), addressingStyle, "Unknown addressing style.");
+        }
+
+        string basePath = endpoint.AbsolutePath.TrimEnd('/');
+        string host = endpoint.IsDefaultPort ? endpoint.Host : endpoint.Host + ":" + endpoint.Port.ToString(CultureInfo.InvariantCulture);
+        string path;
+        if (addressingStyle == S3AddressingStyle.VirtualHosted)
+        {
+            if (endpoint.HostNameType != UriHostNameType.Dns)
+            {
+                throw new ArgumentException($"Virtual-hosted addressing puts the bucket in the host name, which needs a DNS name; '{endpoint.Host}' is an IP address. Use S3AddressingStyle.Path.", nameof(addressingStyle));
+            }
+
+            if (bucket.Contains('.', StringComparison.Ordinal) && endpoint.Scheme == Uri.UriSchemeHttps)
+            {
+                throw new ArgumentException($"The bucket '{bucket}' has dots, which break TLS certificate matching for virtual-hosted https URLs. Use S3AddressingStyle.Path.", nameof(bucket));
+            }
+
+            host = bucket + "." + host;
+            path = basePath + "/";
+        }
+        else
+        {
+            path = basePath + "/" + bucket + "/";
+        }
+
+        _urlPrefix = Encoding.ASCII.GetBytes(endpoint.Scheme + "://" + host + path);
+        _canonicalPath = Encoding.ASCII.GetBytes(path);
+        _canonicalTail = Encoding.ASCII.GetBytes("\nhost:" + host + "\n\nhost\nUNSIGNED-PAYLOAD");
+        _credentials = credentials;
+        _engine = engine;
+        Endpoint = endpoint;
+        Region = region;
+        Bucket = bucket;
+        AddressingStyle = addressingStyle;
+    }
+
+    /// <summary>The endpoint URLs point at.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>The signing region.</summary>
+    public string Region { get; }
+
+    /// <summary>The bucket.</summary>
+    public string Bucket { get; }
+
+    /// <summary>Where the bucket goes in URLs.</summary>
+    public S3AddressingStyle AddressingStyle { get; }
+
+    /// <summary>The credentials source.</summary>
+    public PresigningCredentials Credentials => _credentials;
+
+    /// <summary>Presigns a GET of <paramref name="key"/>.</summary>
+    /// <param name="key">The object key, e.g. <c>private/files/report.pdf</c>.</param>
+    /// <param name="now">The signing time (<c>X-Amz-Date</c>), usually <c>timeProvider.GetUtcNow()</c>; sub-second parts are dropped.</param>
+    /// <param name="expiry">How long the URL works: 1 second to 7 days, whole seconds.</param>
+    /// <returns>The presigned URL.</returns>
+    /// <exception cref="ArgumentException">The key cannot be carried by an S3 URL (leading '/', empty, '.' or '..' segments, longer than 1024 UTF-8 bytes, unpaired surrogates).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The expiry is outside 1 second .. 7 days.</exception>
+    /// <exception cref="InvalidOperationException">The credentials have expired.</exception>
+    public string PresignGet(string key, DateTimeOffset now, TimeSpan expiry) =>
+        Presign(PresignMethod.Get, key, now, expiry, default, out _);
+
+    /// <summary>Presigns a GET of <paramref name="key"/> that asks for other response headers.</summary>
+    /// <inheritdoc cref="PresignGet(string, DateTimeOffset, TimeSpan)"/>
+    /// <param name="key">The object key.</param>
+    /// <param name="now">The signing time.</param>
+    /// <param name="expiry">How long the URL works: 1 second to 7 days.</param>
+    /// <param name="overrides">Response headers to send instead of the stored ones.</param>
+    public string PresignGet(string key, DateTimeOffset now, TimeSpan expiry, in ResponseOverrides overrides) =>
+        Presign(PresignMethod.Get, key, now, expiry, overrides, out _);
+
+    /// <summary>Presigns a GET of <paramref name="key"/> and says when the URL stops working.</summary>
+    /// <inheritdoc cref="PresignGet(string, DateTimeOffset, TimeSpan)"/>
+    /// <param name="key">The object key.</param>
+    /// <param name="now">The signing time.</param>
+    /// <param name="expiry">How long the URL works: 1 second to 7 days.</param>
+    /// <param name="overrides">Response headers to send instead of the stored ones.</param>
+    /// <param name="expiresAt">When the URL stops working: the signing second plus the expiry, clamped to the credentials' expiration.</param>
+    public string PresignGet(string key, DateTimeOffset now, TimeSpan expiry, in ResponseOverrides overrides, out DateTimeOffset expiresAt) =>
+        Presign(PresignMethod.Get, key, now, expiry, overrides, out expiresAt);
+
+    /// <summary>Presigns a HEAD of <paramref name="key"/>.</summary>
+    /// <inheritdoc cref="PresignGet(string, DateTimeOffset, TimeSpan)"/>
+    public string PresignHead(string key, DateTimeOffset now, TimeSpan expiry) =>
+        Presign(PresignMethod.Head, key, now, expiry, default, out _);
+
+    /// <summary>Presigns a PUT of <paramref name="key"/> (an upload; the body is not signed).</summary>
+    /// <inheritdoc cref="PresignGet(string, DateTimeOffset, TimeSpan)"/>
+    public string PresignPut(string key, DateTimeOffset now, TimeSpan expiry) =>
+        Presign(PresignMethod.Put, key, now, expiry, default, out _);
+
+    /// <summary>Presigns <paramref name="method"/> on <paramref name="key"/>; the other overloads call this one.</summary>
+    /// <inheritdoc cref="PresignGet(string, DateTimeOffset, TimeSpan, in ResponseOverrides, out DateTimeOffset)"/>
+    /// <param name="method">The HTTP method the URL is valid for.</param>
+    /// <param name="key">The object key.</param>
+    /// <param name="now">The signing time.</param>
+    /// <param name="expiry">How long the URL works: 1 second to 7 days.</param>
+    /// <param name="overrides">Response headers to send instead of the stored ones (meaningful for GET and HEAD).</param>
+    /// <param name="expiresAt">When the URL stops working.</param>
+    [SkipLocalsInit]
+    public string Presign(PresignMethod method, string key, DateTimeOffset now, TimeSpan expiry, in ResponseOverrides overrides, out DateTimeOffset expiresAt)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (expiry < MinExpiry || expiry > MaxExpiry)
+        {
+            ThrowExpiryOutOfRange(expiry);
+        }
+
+        long signedTicks = now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond);
+        long seconds = expiry.Ticks / TimeSpan.TicksPerSecond;
+        SigningState state = GetState(signedTicks / TimeSpan.TicksPerDay);
+        if (state.Credentials.Expiration is { } credentialsExpire)
+        {
+            long left = (credentialsExpire.UtcTicks - signedTicks) / TimeSpan.TicksPerSecond;
+            if (left < seconds)
+            {
+                if (left < 1)
+                {
+                    ThrowCredentialsExpired(state.Credentials, now);
+                }
+
+                seconds = left;
+            }
+        }
+
+        expiresAt = new DateTimeOffset(signedTicks + (seconds * TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
+        string? cacheControl = NullIfEmpty(overrides.CacheControl);
+        string? contentDisposition = NullIfEmpty(overrides.ContentDisposition);
+        string? contentType = NullIfEmpty(overrides.ContentType);
+        int variable = S3UriEncoder.MaxEncodedLength(key.Length + (cacheControl?.Length ?? 0) + (contentDisposition?.Length ?? 0) + (contentType?.Length ?? 0));
+        int needed = (2 * (variable + state.TokenPart.Length + state.CredentialPart.Length)) + _urlPrefix.Length + _canonicalPath.Length + _canonicalTail.Length + 512;
+
+        byte[]? rented = null;
+        Span<byte> buffer = needed <= StackBufferSize
+            ? stackalloc byte[StackBufferSize]
+            : (rented = ArrayPool<byte>.Shared.Rent(needed));
+        try
+        {
+            return Sign(method, key, signedTicks, seconds, state, cacheControl, contentDisposition, contentType, buffer);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private string Sign(PresignMethod method, string key, long signedTicks, long seconds, SigningState state, string? cacheControl, string? contentDisposition, string? contentType, Span<byte> buffer)
+    {
+        // 1. Canonical request, with the encoded key and override values written in place.
+        var c = new ByteWriter(buffer);
+        c.Write(method switch
+        {
+            PresignMethod.Get => "GET\n"u8,
+            PresignMethod.Head => "HEAD\n"u8,
+            PresignMethod.Put => "PUT\n"u8,
+            _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown method."),
+        });
+        c.Write(_canonicalPath);
+        int keyStart = c.Position;
+        c.Advance(S3UriEncoder.EncodeKey(key, c.Free));
+        int keyEnd = c.Position;
+        c.Write((byte)'\n');
+        c.Write(state.CredentialPart.AsSpan(1));
+        int dateStart = c.Position;
+        WriteTimestamp(ref c, state, signedTicks);
+        c.Write("&X-Amz-Expires="u8);
+        int expiresStart = c.Position;
+        c.WriteNumber(seconds);
+        int expiresEnd = c.Position;
+        c.Write(state.TokenPart);
+        c.Write("&X-Amz-SignedHeaders=host"u8);
+        int overridesStart = c.Position;
+        WriteOverride(ref c, "&response-cache-control="u8, cacheControl, nameof(ResponseOverrides.CacheControl));
+        WriteOverride(ref c, "&response-content-disposition="u8, contentDisposition, nameof(ResponseOverrides.ContentDisposition));
+        WriteOverride(ref c, "&response-content-type="u8, contentType, nameof(ResponseOverrides.ContentType));
+        int overridesEnd = c.Position;
+        c.Write(_canonicalTail);
+        ReadOnlySpan<byte> canonical = c.Written;
+
+        // 2. String to sign: algorithm, timestamp, scope, hex(SHA-256(canonical request)).
+        var s = new ByteWriter(buffer[canonical.Length..]);
+        Span<byte> hash = stackalloc byte[32];
+        _engine.Hash(canonical, hash);
+        s.Write("AWS4-HMAC-SHA256\n"u8);
+        s.Write(canonical.Slice(dateStart, 16));
+        s.Write(state.ScopePart);
+        s.WriteHexLower(hash);
+        _engine.Hmac(state.SigningKey, s.Written, hash);
+
+        // 3. The URL, in the SDK's parameter order: its own (sorted) parameters, then the signer's.
+        var u = new ByteWriter(buffer[(canonical.Length + s.Position)..]);
+        u.Write(_urlPrefix);
+        u.Write(canonical[keyStart..keyEnd]);
+        u.Write("?X-Amz-Expires="u8);
+        u.Write(canonical[expiresStart..expiresEnd]);
+        u.Write(state.TokenPart);
+        u.Write(canonical[overridesStart..overridesEnd]);
+        u.Write(state.CredentialPart);
+        u.Write(canonical.Slice(dateStart, 16));
+        u.Write("&X-Amz-SignedHeaders=host&X-Amz-Signature="u8);
+        u.WriteHexLower(hash);
+        return Encoding.Latin1.GetString(u.Written);
+    }
+
+    private SigningState GetState(long day)
+    {
+        SigningCredentials credentials = _credentials.Current;
+        SigningState? state = Volatile.Read(ref _state);
+        if (state is null || state.Day != day || !ReferenceEquals(state.Credentials, credentials))
+        {
+            // Rare (a new day or new credentials) and idempotent: racing threads may each build one; any is right.
+            state = SigningState.Create(credentials, day, Region, _engine);
+            Volatile.Write(ref _state, state);
+        }
+
+        return state;
+    }
+
+    private static void WriteTimestamp(ref ByteWriter writer, SigningState state, long signedTicks)
+    {
+        writer.Write(state.DateStamp);
+        int secondOfDay = (int)((signedTicks % TimeSpan.TicksPerDay) / TimeSpan.TicksPerSecond);
+        Span<byte> time = writer.Free[..8];
+        time[0] = (byte)'T';
+        WriteTwoDigits(time[1..], secondOfDay / 3600);
+        WriteTwoDigits(time[3..], (secondOfDay / 60) % 60);
+        WriteTwoDigits(time[5..], secondOfDay % 60);
+        time[7] = (byte)'Z';
+        writer.Advance(8);
+    }
+
+    private static void WriteTwoDigits(Span<byte> destination, int value)
+    {
+        destination[0] = (byte)('0' + (value / 10));
+        destination[1] = (byte)('0' + (value % 10));
+    }
+
+    private static void WriteOverride(ref ByteWriter writer, ReadOnlySpan<byte> name, string? value, string paramName)
+    {
+        if (value is not null)
+        {
+            writer.Write(name);
+            writer.Advance(S3UriEncoder.EncodeValue(value, writer.Free, paramName));
+        }
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    [DoesNotReturn]
+    private static void ThrowExpiryOutOfRange(TimeSpan expiry) =>
+        throw new ArgumentOutOfRangeException(nameof(expiry), expiry, $"A presigned URL must expire between 1 second and 7 days ({(long)MaxExpiry.TotalSeconds} s) after it is signed; SigV4 allows no more.");
+
+    [DoesNotReturn]
+    private static void ThrowCredentialsExpired(SigningCredentials credentials, DateTimeOffset now) =>
+        throw new InvalidOperationException($"The credentials {credentials} expired at {credentials.Expiration:O} (now {now:O}), so no URL signed with them would work. If they come from RefreshingPresigningCredentials, its refreshes are failing: see its LastRefreshError and the log.");
+
+    private static void ValidateRegion(string region)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(region);
+        foreach (char c in region)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                throw new ArgumentException($"The region '{region}' may contain only ASCII letters, digits, '-' and '_'.", nameof(region));
+            }
+        }
+    }
+
+    private static void ValidateBucket(string bucket)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        bool valid = bucket.Length is >= 3 and <= 63
+            && char.IsAsciiLetterLower(bucket[0]) | char.IsAsciiDigit(bucket[0])
+            && char.IsAsciiLetterLower(bucket[^1]) | char.IsAsciiDigit(bucket[^1]);
+        foreach (char c in bucket)
+        {
+            valid &= char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.';
+        }
+
+        if (!valid || bucket.Contains("..", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The bucket name '{bucket}' is not a valid S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit.", nameof(bucket));
+        }
+    }
+
+    private static void ValidateEndpoint(Uri endpoint)
+    {
+        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"The endpoint '{endpoint}' must be an absolute http or https URI.", nameof(endpoint));
+        }
+
+        if (endpoint.Query.Length > 0 || endpoint.Fragment.Length > 0 || endpoint.UserInfo.Length > 0)
+        {
+            throw new ArgumentException($"The endpoint '{endpoint}' must not have a query, fragment or user info.", nameof(endpoint));
+        }
+
+        foreach (char c in endpoint.AbsolutePath)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '~' or '/'))
+            {
+                throw new ArgumentException($"The endpoint's base path '{endpoint.AbsolutePath}' may contain only unreserved characters and '/'.", nameof(endpoint));
+            }
+        }
+    }
+}
