@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using Amazon.Util;
 
 namespace Coffer.S3;
 
@@ -53,9 +54,10 @@ public sealed partial class S3FileStorage
             Key = key,
             Verb = HttpVerb.GET,
             Protocol = _presignProtocol,
-            // The SDK counts the expiry from its own clock when it signs, a moment after this line; the extra half
-            // second keeps X-Amz-Expires at exactly `seconds` after it rounds down.
-            Expires = DateTime.UtcNow.AddSeconds(seconds + 0.5),
+            // The SDK turns Expires back into seconds from its clock and rounds to the nearest second, so
+            // X-Amz-Expires is exactly `seconds`. (The URL client of a storage that built its own clients has clock-skew
+            // correction off: the skew it infers from second-granular Date headers would shift the expiry by a second.)
+            Expires = AWSSDKUtils.CorrectedUtcNow.AddSeconds(seconds),
         };
         if (contentDisposition is not null)
         {

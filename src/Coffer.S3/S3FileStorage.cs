@@ -92,15 +92,16 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
         }
 
         string? urlEndpoint = options.PublicEndpoint ?? serviceUrl;
-        if (options.PublicEndpoint is not null)
+        if (client is null || options.PublicEndpoint is not null)
         {
-            // Signing is local, but the signature covers the Host: sign with a client whose endpoint is the public one.
-            _urlClient = CreateClient(options, options.PublicEndpoint);
+            // A client only for signing URLs: signing is local, but the signature covers the Host, so it is built for
+            // the endpoint browsers use.
+            _urlClient = CreateClient(options, urlEndpoint, forUrls: true);
             _ownsUrlClient = true;
         }
         else
         {
-            _urlClient = _client;
+            _urlClient = client;
         }
 
         _presignProtocol = urlEndpoint is not null && urlEndpoint.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS;
@@ -183,9 +184,14 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
         _ => !IsAwsEndpoint(serviceUrl),
     };
 
-    private static AmazonS3Client CreateClient(S3FileStorageOptions options, string? serviceUrl)
+    private static AmazonS3Client CreateClient(S3FileStorageOptions options, string? serviceUrl, bool forUrls = false)
     {
         var config = CreateConfig(options, serviceUrl);
+        if (forUrls)
+        {
+            config.DisableClockSkewCorrection = true;
+        }
+
         if (string.IsNullOrEmpty(options.AccessKey))
         {
             return new AmazonS3Client(config); // the SDK's default credential chain
