@@ -54,9 +54,6 @@ public sealed partial class S3FileStorage
             Key = key,
             Verb = HttpVerb.GET,
             Protocol = _presignProtocol,
-            // The SDK turns Expires back into seconds from its clock and rounds to the nearest second, so
-            // X-Amz-Expires is exactly `seconds`. (The URL client of a storage that built its own clients has clock-skew
-            // correction off: the skew it infers from second-granular Date headers would shift the expiry by a second.)
             Expires = AWSSDKUtils.CorrectedUtcNow.AddSeconds(seconds),
         };
         if (contentDisposition is not null)
@@ -69,7 +66,33 @@ public sealed partial class S3FileStorage
             request.ResponseHeaderOverrides.ContentType = contentType;
         }
 
-        return _urlClient.GetPreSignedURL(request);
+        string url = _urlClient.GetPreSignedURL(request);
+
+        // The SDK turns Expires back into seconds from its own clock, which it corrects by the skew it inferred from
+        // the Date headers of earlier responses (per endpoint, second-granular), and rounds: X-Amz-Expires can come out
+        // a second off. Sign once more with the difference taken out, so it is exactly `seconds`.
+        int signed = SignedExpiry(url);
+        if (signed != seconds && signed > 0)
+        {
+            request.Expires = request.Expires.Value.AddSeconds(seconds - signed);
+            url = _urlClient.GetPreSignedURL(request);
+        }
+
+        return url;
+    }
+
+    private static int SignedExpiry(string url)
+    {
+        const string Parameter = "X-Amz-Expires=";
+        int start = url.IndexOf(Parameter, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return -1;
+        }
+
+        start += Parameter.Length;
+        int end = url.IndexOf('&', start);
+        return int.TryParse(url.AsSpan(start, (end < 0 ? url.Length : end) - start), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value) ? value : -1;
     }
 
     /// <summary>Where unsigned URLs start: the custom domain, else the (public) endpoint with the bucket, ending in '/'.</summary>

@@ -96,7 +96,7 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
         {
             // A client only for signing URLs: signing is local, but the signature covers the Host, so it is built for
             // the endpoint browsers use.
-            _urlClient = CreateClient(options, urlEndpoint, forUrls: true);
+            _urlClient = CreateClient(options, urlEndpoint);
             _ownsUrlClient = true;
         }
         else
@@ -140,7 +140,8 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
     /// The SDK configuration for an endpoint: <see langword="null"/> is AWS in the options' region. For any other
     /// store, checksums are calculated and validated only when an operation requires them: the SDK v4 default
     /// (flexible checksums in aws-chunked trailers on every upload) is rejected or stored wrongly by many
-    /// S3-compatible stores. An http endpoint stays http, and its port is kept.
+    /// S3-compatible stores, and requests go without <c>Expect: 100-continue</c>, which Ceph RGW mishandles on
+    /// early errors. An http endpoint stays http, and its port is kept.
     /// </summary>
     internal static AmazonS3Config CreateConfig(S3FileStorageOptions options, string? serviceUrl)
     {
@@ -160,6 +161,8 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
         {
             config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
             config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
+            // Keeps pooled connections in step with stores that mishandle 100-continue (see the factory).
+            config.HttpClientFactory = NoExpectContinueHttpClientFactory.Instance;
         }
 
         return config;
@@ -184,14 +187,9 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
         _ => !IsAwsEndpoint(serviceUrl),
     };
 
-    private static AmazonS3Client CreateClient(S3FileStorageOptions options, string? serviceUrl, bool forUrls = false)
+    private static AmazonS3Client CreateClient(S3FileStorageOptions options, string? serviceUrl)
     {
         var config = CreateConfig(options, serviceUrl);
-        if (forUrls)
-        {
-            config.DisableClockSkewCorrection = true;
-        }
-
         if (string.IsNullOrEmpty(options.AccessKey))
         {
             return new AmazonS3Client(config); // the SDK's default credential chain

@@ -95,7 +95,7 @@ internal static class S3Errors
                 "SignatureDoesNotMatch" => "the signature does not match: check SecretKey, Region and that the server's clock is right.",
                 "RequestTimeTooSkewed" => "this machine's clock and the server's differ by more than 15 minutes: fix the clock.",
                 _ => operation == "HEAD"
-                    ? "the credentials may lack permission to read it (s3:GetObject) or to list the bucket (s3:ListBucket; without it S3 answers 403 instead of 404 for a missing object)."
+                    ? "the credentials may lack permission to read it (s3:GetObject) or to list the bucket (s3:ListBucket; without it S3 answers 403 instead of 404 for a missing object), or AccessKey and SecretKey may be wrong (a HEAD answer carries no error code to tell)."
                     : $"the credentials may lack the permission for {operation} on the bucket, or a bucket policy denies it.",
             };
             return new UnauthorizedAccessException($"Storage '{storage}': S3 at {endpoint} answered 403 Forbidden ({s3.ErrorCode ?? "no code"}) to {operation} of {target}; {hint}", s3);
