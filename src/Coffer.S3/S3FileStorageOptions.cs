@@ -139,7 +139,8 @@ public sealed class S3FileStorageOptions : FileStorageOptions
 
     /// <summary>
     /// How many parts of one multipart upload are sent at once. An upload holds at most this many parts in memory,
-    /// so its memory is bounded by <see cref="MultipartPartSize"/> × this. Default: 4.
+    /// so its memory is bounded by <see cref="MultipartPartSize"/> × this (the pooled buffers are sized to the next
+    /// power of two: keep the part size a power of two to waste nothing). Default: 4.
     /// </summary>
     public int MultipartConcurrency { get; set; } = 4;
 
