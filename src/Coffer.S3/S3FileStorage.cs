@@ -1,0 +1,379 @@
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Coffer.S3;
+
+/// <summary>
+/// Files in an Amazon S3 bucket or an S3-compatible store (Ceph RGW, MinIO, R2): the storage of
+/// django-storages' <c>S3Boto3Storage</c>, without its races. A new name is claimed by the store itself
+/// (<c>If-None-Match: *</c>), large and non-seekable content goes up as a multipart upload with bounded memory
+/// that is aborted on failure, and a private storage only ever hands out presigned URLs.
+/// </summary>
+public sealed partial class S3FileStorage : FileStorage, IDisposable
+{
+    /// <summary>The user-metadata key that marks a name reservation of a multipart upload in progress.</summary>
+    internal const string ReservationMetadataKey = "coffer-reservation";
+
+    /// <summary>The longest object key S3 accepts, in UTF-8 bytes.</summary>
+    private const int MaxKeyBytes = 1024;
+
+    private readonly S3FileStorageOptions _options;
+    private readonly IAmazonS3 _client;
+    private readonly bool _ownsClient;
+    private readonly IAmazonS3 _urlClient;
+    private readonly bool _ownsUrlClient;
+    private readonly string _bucket;
+    private readonly bool _isAws;
+    private readonly string _endpoint;
+    private readonly bool _signUrls;
+    private readonly Protocol _presignProtocol;
+    private readonly string _plainUrlPrefix;
+    private readonly S3CannedACL? _acl;
+    private readonly System.Buffers.ArrayPool<byte> _partBuffers;
+
+    /// <summary>Creates an S3 storage with its own S3 client, built from <paramref name="options"/>.</summary>
+    /// <param name="name">The storage's name (<c>"private"</c>).</param>
+    /// <param name="options">Its settings.</param>
+    /// <param name="logger">Where it logs; <see langword="null"/> for none.</param>
+    /// <param name="timeProvider">Its clock; <see langword="null"/> for the system clock.</param>
+    /// <exception cref="OptionsValidationException">A setting is invalid; the message names it.</exception>
+    public S3FileStorage(string name, S3FileStorageOptions options, ILogger<S3FileStorage>? logger = null, TimeProvider? timeProvider = null)
+        : this(null, name, options, logger, timeProvider)
+    {
+    }
+
+    /// <summary>
+    /// Creates an S3 storage that sends its requests through <paramref name="client"/>, for apps that configure
+    /// their own <see cref="IAmazonS3"/>. The client is not disposed by the storage. URLs are presigned with it too,
+    /// unless <see cref="S3FileStorageOptions.PublicEndpoint"/> is set: then a URL-only client is built from
+    /// the options (their keys, or the SDK's default credential chain).
+    /// </summary>
+    /// <param name="name">The storage's name (<c>"private"</c>).</param>
+    /// <param name="options">Its settings; <see cref="S3FileStorageOptions.ServiceUrl"/>, keys and region of the client win for requests.</param>
+    /// <param name="client">The S3 client to use.</param>
+    /// <param name="logger">Where it logs; <see langword="null"/> for none.</param>
+    /// <param name="timeProvider">Its clock; <see langword="null"/> for the system clock.</param>
+    /// <exception cref="OptionsValidationException">A setting is invalid; the message names it.</exception>
+    public S3FileStorage(string name, S3FileStorageOptions options, IAmazonS3 client, ILogger<S3FileStorage>? logger = null, TimeProvider? timeProvider = null)
+        : this(client ?? throw new ArgumentNullException(nameof(client)), name, options, logger, timeProvider)
+    {
+    }
+
+    // The constructor both public ones end in: the storage builds its own client when `client` is null.
+    private S3FileStorage(IAmazonS3? client, string name, S3FileStorageOptions options, ILogger? logger, TimeProvider? timeProvider)
+        : base(name, options, new Validator(), logger, timeProvider)
+    {
+        _options = options;
+        _bucket = options.BucketName;
+        string? serviceUrl = options.ServiceUrl ?? client?.Config.ServiceURL;
+        _isAws = IsAwsEndpoint(serviceUrl);
+        _endpoint = serviceUrl?.TrimEnd('/') ?? $"https://s3.{options.Region}.amazonaws.com";
+        _signUrls = options.QueryStringAuth ?? options.Visibility == FileVisibility.Private;
+        _acl = options.DefaultAcl switch
+        {
+            null => options.Visibility == FileVisibility.Public ? S3CannedACL.PublicRead : null,
+            "" => null,
+            var acl => S3CannedACL.FindValue(acl),
+        };
+        _partBuffers = System.Buffers.ArrayPool<byte>.Create(options.MultipartPartSize, options.MultipartConcurrency);
+
+        if (client is null)
+        {
+            _client = CreateClient(options, options.ServiceUrl);
+            _ownsClient = true;
+        }
+        else
+        {
+            _client = client;
+        }
+
+        string? urlEndpoint = options.PublicEndpoint ?? serviceUrl;
+        if (client is null || options.PublicEndpoint is not null)
+        {
+            // A client only for signing URLs: signing is local, but the signature covers the Host, so it is built for
+            // the endpoint browsers use.
+            _urlClient = CreateClient(options, urlEndpoint);
+            _ownsUrlClient = true;
+        }
+        else
+        {
+            _urlClient = client;
+        }
+
+        _presignProtocol = urlEndpoint is not null && urlEndpoint.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS;
+        _plainUrlPrefix = GetPlainUrlPrefix(options, urlEndpoint);
+    }
+
+    /// <summary>The S3 client the storage sends its requests through.</summary>
+    public IAmazonS3 Client => _client;
+
+    /// <summary>The bucket that holds the files.</summary>
+    public string BucketName => _bucket;
+
+    /// <summary>The object key of a stored name: the location prefix and the name.</summary>
+    /// <exception cref="InvalidFileNameException">The name is refused.</exception>
+    public string GetObjectKey(string name)
+    {
+        FileNames.Validate(name);
+        return GetFullKey(name);
+    }
+
+    /// <summary>Disposes the S3 clients the storage created (not one passed to it).</summary>
+    public void Dispose()
+    {
+        if (_ownsClient)
+        {
+            _client.Dispose();
+        }
+
+        if (_ownsUrlClient)
+        {
+            _urlClient.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The SDK configuration for an endpoint: <see langword="null"/> is AWS in the options' region. For any other
+    /// store, checksums are calculated and validated only when an operation requires them: the SDK v4 default
+    /// (flexible checksums in aws-chunked trailers on every upload) is rejected or stored wrongly by many
+    /// S3-compatible stores, and requests go without <c>Expect: 100-continue</c>, which Ceph RGW mishandles on
+    /// early errors. An http endpoint stays http, and its port is kept.
+    /// </summary>
+    internal static AmazonS3Config CreateConfig(S3FileStorageOptions options, string? serviceUrl)
+    {
+        var config = new AmazonS3Config();
+        if (serviceUrl is null)
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
+        }
+        else
+        {
+            config.ServiceURL = serviceUrl;
+            config.AuthenticationRegion = options.Region;
+        }
+
+        config.ForcePathStyle = UsesPathStyle(options, serviceUrl);
+        if (!IsAwsEndpoint(serviceUrl))
+        {
+            config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
+            config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
+            // Keeps pooled connections in step with stores that mishandle 100-continue (see the factory).
+            config.HttpClientFactory = NoExpectContinueHttpClientFactory.Instance;
+        }
+
+        return config;
+    }
+
+    internal static bool IsAwsEndpoint(string? serviceUrl)
+    {
+        if (serviceUrl is null)
+        {
+            return true;
+        }
+
+        string host = new Uri(serviceUrl).Host;
+        return host.EndsWith(".amazonaws.com", StringComparison.OrdinalIgnoreCase)
+            || host.EndsWith(".amazonaws.com.cn", StringComparison.OrdinalIgnoreCase);
+    }
+
+    internal static bool UsesPathStyle(S3FileStorageOptions options, string? serviceUrl) => options.AddressingStyle switch
+    {
+        S3AddressingStyle.Path => true,
+        S3AddressingStyle.Virtual => false,
+        _ => !IsAwsEndpoint(serviceUrl),
+    };
+
+    private static AmazonS3Client CreateClient(S3FileStorageOptions options, string? serviceUrl)
+    {
+        var config = CreateConfig(options, serviceUrl);
+        if (string.IsNullOrEmpty(options.AccessKey))
+        {
+            return new AmazonS3Client(config); // the SDK's default credential chain
+        }
+
+        AWSCredentials credentials = string.IsNullOrEmpty(options.SessionToken)
+            ? new BasicAWSCredentials(options.AccessKey, options.SecretKey)
+            : new SessionAWSCredentials(options.AccessKey, options.SecretKey, options.SessionToken);
+        return new AmazonS3Client(credentials, config);
+    }
+
+    /// <inheritdoc />
+    protected override void ValidateBackendName(string name)
+    {
+        // Room for the random suffix ("_" + 7 ASCII characters) that an alternative name may add.
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(GetFullKey(name)) + FileNames.RandomSuffixLength + 1;
+        if (bytes > MaxKeyBytes)
+        {
+            throw new InvalidFileNameException(name, FileNameProblem.TooLong,
+                $"The name '{name}' makes an S3 key of {bytes} UTF-8 bytes (with location and room for a random suffix); S3 keys are at most {MaxKeyBytes} bytes. Use a shorter name or location.");
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<Stream> OpenReadCoreAsync(string name, CancellationToken cancellationToken)
+    {
+        string key = GetFullKey(name);
+        GetObjectResponse response;
+        try
+        {
+            response = await CallAsync("GET", key, ct => _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception ex) when (S3Errors.IsNotFound(ex))
+        {
+            throw new FileNotFoundException($"Storage '{Name}' has no file named '{name}' (no object '{key}' in bucket '{_bucket}').", name, ex);
+        }
+
+        if (IsReservation(response.Metadata))
+        {
+            response.Dispose();
+            throw new FileNotFoundException($"Storage '{Name}' has no file named '{name}' yet: its upload is still in progress.", name);
+        }
+
+        return new ObjectStream(response);
+    }
+
+    /// <inheritdoc />
+    protected override Task DeleteCoreAsync(string name, CancellationToken cancellationToken)
+    {
+        string key = GetFullKey(name);
+        // S3 answers 204 whether or not the object existed: deleting is idempotent.
+        return CallAsync("DELETE", key, ct => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, ct), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    protected override async Task<bool> ExistsCoreAsync(string name, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(GetFullKey(name), cancellationToken).ConfigureAwait(false);
+        return head is not null && !IsReservation(head.Metadata);
+    }
+
+    /// <inheritdoc />
+    protected override async Task<StoredFileInfo> GetInfoCoreAsync(string name, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(GetFullKey(name), cancellationToken).ConfigureAwait(false);
+        if (head is null || IsReservation(head.Metadata))
+        {
+            return StoredFileInfo.NotFound(name);
+        }
+
+        DateTimeOffset? modified = head.LastModified is { } lastModified
+            ? new DateTimeOffset(DateTime.SpecifyKind(lastModified.ToUniversalTime(), DateTimeKind.Utc))
+            : null;
+        return new StoredFileInfo(name, true, head.ContentLength, modified, head.Headers.ContentType);
+    }
+
+    /// <inheritdoc />
+    protected override async Task<StorageListing> ListCoreAsync(string directory, CancellationToken cancellationToken)
+    {
+        string prefix = directory.Length == 0 ? (Location.Length == 0 ? "" : Location + "/") : GetFullKey(directory) + "/";
+        var directories = new List<string>();
+        var files = new List<string>();
+        string? continuation = null;
+        do
+        {
+            var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, Delimiter = "/", ContinuationToken = continuation };
+            var page = await CallAsync("LIST", prefix, ct => _client.ListObjectsV2Async(request, ct), cancellationToken).ConfigureAwait(false);
+            foreach (string common in page.CommonPrefixes ?? [])
+            {
+                directories.Add(common[prefix.Length..].TrimEnd('/'));
+            }
+
+            foreach (var item in page.S3Objects ?? [])
+            {
+                if (item.Key.Length > prefix.Length)
+                {
+                    files.Add(item.Key[prefix.Length..]);
+                }
+            }
+
+            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (continuation is not null);
+
+        directories.Sort(StringComparer.Ordinal);
+        files.Sort(StringComparer.Ordinal);
+        return new StorageListing(directories, files);
+    }
+
+    /// <summary>HEAD of a key: its metadata, or <see langword="null"/> when it does not exist.</summary>
+    /// <exception cref="UnauthorizedAccessException">403: the credentials may lack permission.</exception>
+    private async Task<GetObjectMetadataResponse?> HeadAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CallAsync("HEAD", key, ct => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception ex) when (S3Errors.IsNotFound(ex))
+        {
+            return null;
+        }
+    }
+
+    private static bool IsReservation(MetadataCollection? metadata) =>
+        metadata is not null && metadata.Keys.Any(k => k.EndsWith(ReservationMetadataKey, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Runs one SDK call and turns its failures into Coffer's exceptions (404 and 412 pass through).</summary>
+    private async Task<T> CallAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (S3Errors.Translate(ex, Name, _bucket, _endpoint, operation, key, cancellationToken) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    private sealed class Validator : IValidateOptions<FileStorageOptions>
+    {
+        private readonly S3FileStorageOptionsValidator _inner = new();
+
+        public ValidateOptionsResult Validate(string? name, FileStorageOptions options) =>
+            options is S3FileStorageOptions s3
+                ? _inner.Validate(name, s3)
+                : ValidateOptionsResult.Fail($"An S3 storage needs {nameof(S3FileStorageOptions)}, not {options.GetType().Name}.");
+    }
+
+    /// <summary>The body of a GET; disposing it releases the response and its connection.</summary>
+    private sealed class ObjectStream(GetObjectResponse response) : Stream
+    {
+        private readonly Stream _inner = response.ResponseStream;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => response.ContentLength;
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+
+        public override int Read(Span<byte> buffer) => _inner.Read(buffer);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            _inner.ReadAsync(buffer, cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            _inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _inner.Dispose();
+                response.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
