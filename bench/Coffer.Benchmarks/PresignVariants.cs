@@ -1,3 +1,4 @@
+using Coffer.S3;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;

@@ -1,6 +1,4 @@
-using Amazon.S3;
-using Amazon.S3.Model;
-using Amazon.Util;
+using Coffer.S3.Presigning;
 
 namespace Coffer.S3;
 
@@ -34,65 +32,16 @@ public sealed partial class S3FileStorage
                 $"A presigned S3 URL expires between 1 second and 7 days after it is made (the SigV4 limit); {expiry} is outside that range.");
         }
 
-        // Whole seconds: X-Amz-Expires is a number of seconds, and the reported time must match it.
-        int seconds = (int)expiry.TotalSeconds;
-        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(TimeProvider.GetUtcNow().ToUnixTimeSeconds() + seconds);
-        string? disposition = options?.DownloadFileName is { } downloadName ? ContentDisposition.Attachment(downloadName) : null;
-        return new FileUrl(Presign(key, seconds, disposition, options?.ContentType), expiresAt);
-    }
-
-    /// <summary>
-    /// The one place that signs a URL: a presigned GET of <paramref name="key"/>, valid <paramref name="seconds"/>
-    /// seconds, with optional response header overrides. Uses the AWS SDK's presigner for now (no network I/O);
-    /// a faster SigV4 presigner takes its place later, so keep every signing detail in here.
-    /// </summary>
-    private string Presign(string key, int seconds, string? contentDisposition, string? contentType)
-    {
-        var request = new GetPreSignedUrlRequest
+        // Whole seconds: X-Amz-Expires is a number of seconds. The presigner reports the expiry it signed, which is
+        // earlier than asked when the signing credentials expire first.
+        var lifetime = TimeSpan.FromSeconds((int)expiry.TotalSeconds);
+        var overrides = new ResponseOverrides
         {
-            BucketName = _bucket,
-            Key = key,
-            Verb = HttpVerb.GET,
-            Protocol = _presignProtocol,
-            Expires = AWSSDKUtils.CorrectedUtcNow.AddSeconds(seconds),
+            ContentDisposition = options?.DownloadFileName is { } downloadName ? ContentDisposition.Attachment(downloadName) : null,
+            ContentType = options?.ContentType,
         };
-        if (contentDisposition is not null)
-        {
-            request.ResponseHeaderOverrides.ContentDisposition = contentDisposition;
-        }
-
-        if (contentType is not null)
-        {
-            request.ResponseHeaderOverrides.ContentType = contentType;
-        }
-
-        string url = _urlClient.GetPreSignedURL(request);
-
-        // The SDK turns Expires back into seconds from its own clock, which it corrects by the skew it inferred from
-        // the Date headers of earlier responses (per endpoint, second-granular), and rounds: X-Amz-Expires can come out
-        // a second off. Sign once more with the difference taken out, so it is exactly `seconds`.
-        int signed = SignedExpiry(url);
-        if (signed != seconds && signed > 0)
-        {
-            request.Expires = request.Expires.Value.AddSeconds(seconds - signed);
-            url = _urlClient.GetPreSignedURL(request);
-        }
-
-        return url;
-    }
-
-    private static int SignedExpiry(string url)
-    {
-        const string Parameter = "X-Amz-Expires=";
-        int start = url.IndexOf(Parameter, StringComparison.Ordinal);
-        if (start < 0)
-        {
-            return -1;
-        }
-
-        start += Parameter.Length;
-        int end = url.IndexOf('&', start);
-        return int.TryParse(url.AsSpan(start, (end < 0 ? url.Length : end) - start), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value) ? value : -1;
+        string url = _presigner!.PresignGet(key, TimeProvider.GetUtcNow(), lifetime, overrides, out var expiresAt);
+        return new FileUrl(url, expiresAt);
     }
 
     /// <summary>Where unsigned URLs start: the custom domain, else the (public) endpoint with the bucket, ending in '/'.</summary>

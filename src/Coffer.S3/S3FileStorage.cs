@@ -1,6 +1,7 @@
 using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
+using Coffer.S3.Presigning;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,13 +25,12 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
     private readonly S3FileStorageOptions _options;
     private readonly IAmazonS3 _client;
     private readonly bool _ownsClient;
-    private readonly IAmazonS3 _urlClient;
-    private readonly bool _ownsUrlClient;
+    private readonly SigV4Presigner? _presigner;
+    private readonly PresigningCredentials? _presigningCredentials;
     private readonly string _bucket;
     private readonly bool _isAws;
     private readonly string _endpoint;
     private readonly bool _signUrls;
-    private readonly Protocol _presignProtocol;
     private readonly string _plainUrlPrefix;
     private readonly S3CannedACL? _acl;
     private readonly System.Buffers.ArrayPool<byte> _partBuffers;
@@ -92,19 +92,15 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
         }
 
         string? urlEndpoint = options.PublicEndpoint ?? serviceUrl;
-        if (client is null || options.PublicEndpoint is not null)
+        if (_signUrls)
         {
-            // A client only for signing URLs: signing is local, but the signature covers the Host, so it is built for
-            // the endpoint browsers use.
-            _urlClient = CreateClient(options, urlEndpoint);
-            _ownsUrlClient = true;
-        }
-        else
-        {
-            _urlClient = client;
+            // Signing is local, but the signature covers the Host, so it is made for the endpoint browsers use.
+            _presigningCredentials = CreatePresigningCredentials(options, logger);
+            var endpoint = new Uri(urlEndpoint ?? $"https://s3.{options.Region}.amazonaws.com");
+            var style = UsesPathStyle(options, urlEndpoint) ? S3AddressingStyle.Path : S3AddressingStyle.VirtualHosted;
+            _presigner = new SigV4Presigner(endpoint, options.Region, _bucket, style, _presigningCredentials);
         }
 
-        _presignProtocol = urlEndpoint is not null && urlEndpoint.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS;
         _plainUrlPrefix = GetPlainUrlPrefix(options, urlEndpoint);
     }
 
@@ -130,10 +126,7 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
             _client.Dispose();
         }
 
-        if (_ownsUrlClient)
-        {
-            _urlClient.Dispose();
-        }
+        (_presigningCredentials as IDisposable)?.Dispose();
     }
 
     /// <summary>
@@ -183,9 +176,37 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
     internal static bool UsesPathStyle(S3FileStorageOptions options, string? serviceUrl) => options.AddressingStyle switch
     {
         S3AddressingStyle.Path => true,
-        S3AddressingStyle.Virtual => false,
-        _ => !IsAwsEndpoint(serviceUrl),
+        S3AddressingStyle.VirtualHosted => false,
+        // A dotted bucket in a host name breaks TLS certificate matching, so Auto keeps it in the path.
+        _ => !IsAwsEndpoint(serviceUrl) || options.BucketName.Contains('.', StringComparison.Ordinal),
     };
+
+    /// <summary>
+    /// The credentials URLs are signed with: the configured keys, or the SDK's default chain (instance and container
+    /// roles, SSO, web identity, environment, profile), fetched once here and then refreshed in the background ahead
+    /// of their expiry, so that signing a URL never waits for the network.
+    /// </summary>
+    private static PresigningCredentials CreatePresigningCredentials(S3FileStorageOptions options, ILogger? logger)
+    {
+        if (!string.IsNullOrEmpty(options.AccessKey))
+        {
+            return PresigningCredentials.Static(options.AccessKey, options.SecretKey ?? "", string.IsNullOrEmpty(options.SessionToken) ? null : options.SessionToken);
+        }
+
+        AWSCredentials source;
+        try
+        {
+            source = Amazon.Runtime.Credentials.DefaultAWSCredentialsIdentityResolver.GetCredentials();
+        }
+        catch (AmazonClientException ex)
+        {
+            throw new InvalidOperationException(
+                "No AWS credentials were found to sign URLs with. Set AccessKey and SecretKey in the storage's options, or configure the AWS SDK's default credential chain (environment, profile, instance role).", ex);
+        }
+
+        // Once, at construction (start-up): from here on the credentials are refreshed in the background.
+        return RefreshingPresigningCredentials.CreateAsync(source, logger: logger).GetAwaiter().GetResult();
+    }
 
     private static AmazonS3Client CreateClient(S3FileStorageOptions options, string? serviceUrl)
     {

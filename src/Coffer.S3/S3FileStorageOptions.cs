@@ -10,7 +10,7 @@ public enum S3AddressingStyle
     Path,
 
     /// <summary>The bucket is part of the host name: <c>https://bucket.host/key</c>.</summary>
-    Virtual,
+    VirtualHosted,
 }
 
 /// <summary>How a save that must not overwrite finds a name that is free.</summary>

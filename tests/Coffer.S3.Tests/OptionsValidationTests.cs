@@ -1,3 +1,4 @@
+using Coffer.S3;
 using Microsoft.Extensions.Options;
 
 namespace Coffer.S3.Tests;

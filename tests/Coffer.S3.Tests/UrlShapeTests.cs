@@ -1,3 +1,4 @@
+using Coffer.S3;
 using System.Net.Http.Headers;
 using System.Web;
 using Amazon.Runtime;
@@ -97,7 +98,7 @@ public sealed class UrlShapeTests
         using var storage = Storage(configure: o =>
         {
             o.ServiceUrl = "http://s3.localhost:4568";
-            o.AddressingStyle = S3AddressingStyle.Virtual;
+            o.AddressingStyle = S3AddressingStyle.VirtualHosted;
         });
         Assert.StartsWith("http://media.s3.localhost:4568/a.txt?", storage.GetUrl("a.txt").Url, StringComparison.Ordinal);
     }
@@ -151,13 +152,6 @@ public sealed class UrlShapeTests
     }
 
     [Fact]
-    public void Content_disposition_has_an_ascii_fallback_and_the_exact_utf8_name()
-    {
-        string header = ContentDisposition.Attachment("Ünï \"q\" 😀.pdf");
-        Assert.Equal("attachment; filename=\"_n_ \\\"q\\\" _.pdf\"; filename*=UTF-8''%C3%9Cn%C3%AF%20%22q%22%20%F0%9F%98%80.pdf", header);
-    }
-
-    [Fact]
     public void Public_url_is_plain_on_the_endpoint_and_never_expires()
     {
         using var storage = Storage(FileVisibility.Public);
@@ -183,7 +177,7 @@ public sealed class UrlShapeTests
         using var storage = Storage(FileVisibility.Public, o =>
         {
             o.ServiceUrl = "http://s3.localhost:4568";
-            o.AddressingStyle = S3AddressingStyle.Virtual;
+            o.AddressingStyle = S3AddressingStyle.VirtualHosted;
         });
         Assert.Equal("http://media.s3.localhost:4568/a.txt", storage.GetUrl("a.txt").Url);
     }

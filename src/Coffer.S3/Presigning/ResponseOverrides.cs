@@ -1,4 +1,3 @@
-using Coffer.S3.Presigning.Internal;
 
 namespace Coffer.S3.Presigning;
 
@@ -37,7 +36,7 @@ public readonly struct ResponseOverrides : IEquatable<ResponseOverrides>
     public static ResponseOverrides Attachment(string fileName, string? contentType = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(fileName);
-        return new ResponseOverrides { ContentDisposition = ContentDispositionValue.Attachment(fileName), ContentType = contentType };
+        return new ResponseOverrides { ContentDisposition = Coffer.ContentDisposition.Attachment(fileName), ContentType = contentType };
     }
 
     /// <inheritdoc/>

@@ -117,7 +117,7 @@ public sealed class UrlTests(S3Server server) : S3TestBase(server)
         Assert.NotNull(disposition);
         Assert.Equal("attachment", disposition.DispositionType);
         Assert.Equal(downloadName, disposition.FileNameStar);
-        Assert.Equal("Rapport d'_t_ \\\"final\\\" __ _.txt", disposition.FileName); // the ASCII fallback, as .NET parses it
+        Assert.Equal("Rapport d'_t_ _final_ __ __.txt", disposition.FileName); // the ASCII fallback: quotes and non-ASCII become _
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("utf-8", response.Content.Headers.ContentType?.CharSet);
         Assert.Equal(Secret, await response.Content.ReadAsByteArrayAsync());

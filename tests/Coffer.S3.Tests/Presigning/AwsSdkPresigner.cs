@@ -1,3 +1,4 @@
+using Coffer.S3;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;

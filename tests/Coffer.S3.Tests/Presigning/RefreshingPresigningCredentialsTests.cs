@@ -1,3 +1,4 @@
+using Coffer.S3;
 using Amazon.Runtime;
 using Coffer.S3.Presigning;
 using Microsoft.Extensions.Time.Testing;

@@ -1,3 +1,4 @@
+using Coffer.S3;
 using System.Net;
 using Coffer.S3.Presigning;
 

@@ -1,3 +1,4 @@
+using Coffer.S3;
 using Coffer.S3.Presigning;
 
 namespace Coffer.S3.Tests.Presigning;

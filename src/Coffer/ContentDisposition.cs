@@ -1,13 +1,18 @@
 using System.Text;
 
-namespace Coffer.AspNetCore.Internal;
+namespace Coffer;
 
 /// <summary>
-/// <c>Content-Disposition</c> values as RFC 6266 wants them: an ASCII <c>filename</c> for old clients and a UTF-8
-/// <c>filename*</c> (RFC 8187) that every current browser prefers.
+/// <c>Content-Disposition</c> values as RFC 6266 wants them, for any file name: an ASCII <c>filename</c> for old
+/// clients and the exact name as UTF-8 in <c>filename*</c> (RFC 8187), which every current browser prefers.
+/// The one builder of this header in Coffer: the S3 presigner, the S3 storage and the local file endpoint use it.
 /// </summary>
-internal static class ContentDisposition
+public static class ContentDisposition
 {
+    /// <summary><c>attachment; filename="…"; filename*=UTF-8''…</c>: the browser saves the file as <paramref name="fileName"/>.</summary>
+    public static string Attachment(string fileName) => Format(inline: false, fileName);
+
+    /// <summary>An <c>inline</c> or <c>attachment</c> value naming <paramref name="fileName"/>.</summary>
     public static string Format(bool inline, string fileName)
     {
         ArgumentNullException.ThrowIfNull(fileName);
