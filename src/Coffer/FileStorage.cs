@@ -71,15 +71,25 @@ public abstract class FileStorage
     {
         ArgumentNullException.ThrowIfNull(content);
         options ??= FileSaveOptions.Default;
-        string generated = FileNames.Generate(name, options.UploadTo, options.Instance, TimeProvider.GetUtcNow());
-        ValidateBackendName(generated);
+        var names = GetAvailableNames(name, options);
         var guarded = ContentGuard.Wrap(content, options.ContentLength, Options, Name);
-        var names = new AvailableNames(generated, Options.MaxNameLength, Options.FileOverwrite);
         string stored = await SaveCoreAsync(names, guarded, options, cancellationToken).ConfigureAwait(false);
         FileNames.Validate(stored); // a backend may have chosen the name; it must obey the same rules
         Log.FileSaved(Logger, Name, stored);
         return stored;
     }
+
+    /// <summary>
+    /// Runs the name pipeline of <see cref="SaveAsync"/> without writing anything and returns the first name a save
+    /// would try (a save may still end with an alternative if that name is taken). Lets a caller that saves several
+    /// files refuse a bad or too long name before it uploads any of them.
+    /// </summary>
+    /// <param name="name">The original file name.</param>
+    /// <param name="options">Upload-to and maximum name length, as they will be passed to <see cref="SaveAsync"/>.</param>
+    /// <returns>The first name a save would try.</returns>
+    /// <exception cref="InvalidFileNameException">The name is refused, or cannot be made to fit the maximum length.</exception>
+    public string GetSaveName(string name, FileSaveOptions? options = null) =>
+        GetAvailableNames(name, options ?? FileSaveOptions.Default).First;
 
     /// <summary>Opens a stored file for reading. The stream reads from the store as it goes; the whole file is never in memory.</summary>
     /// <exception cref="FileNotFoundException">Nothing is stored under <paramref name="name"/>.</exception>
@@ -205,6 +215,14 @@ public abstract class FileStorage
         string baseUrl = Options.BaseUrl
             ?? throw new InvalidOperationException($"The storage '{Name}' has no BaseUrl, so its files are not accessible via a URL. Set BaseUrl in its options.");
         return baseUrl.EndsWith('/') ? string.Concat(baseUrl, UrlPath.Encode(name)) : string.Concat(baseUrl, "/", UrlPath.Encode(name));
+    }
+
+    private AvailableNames GetAvailableNames(string name, FileSaveOptions options)
+    {
+        string generated = FileNames.Generate(name, options.UploadTo, options.Instance, TimeProvider.GetUtcNow());
+        ValidateBackendName(generated);
+        int maxLength = options.MaxNameLength is { } fieldMax ? Math.Min(fieldMax, Options.MaxNameLength) : Options.MaxNameLength;
+        return new AvailableNames(generated, maxLength, Options.FileOverwrite);
     }
 
     private void CheckName(string name)

@@ -41,6 +41,13 @@ public sealed class FileSaveOptions
 
     /// <summary>The length of the content in bytes, when known and the stream cannot tell (a request body).</summary>
     public long? ContentLength { get; init; }
+
+    /// <summary>
+    /// The longest name this save may store, such as the length of the database column that keeps it (Django passes
+    /// a field's <c>max_length</c> the same way); the storage's <see cref="FileStorageOptions.MaxNameLength"/> still
+    /// applies when it is shorter. <see langword="null"/> for the storage's own limit.
+    /// </summary>
+    public int? MaxNameLength { get; init; }
 }
 
 /// <summary>What a storage knows of one name. A missing file is a value (<see cref="Exists"/> is <see langword="false"/>), not an exception.</summary>

@@ -1,0 +1,151 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+
+namespace Coffer.EntityFrameworkCore.Internal;
+
+/// <summary>
+/// Takes part in <c>SaveChanges</c> and in the context's transactions on behalf of <see cref="FileFieldUnitOfWork"/>.
+/// One instance per context. The synchronous methods (sync <c>SaveChanges</c>) block on the storage's asynchronous calls.
+/// </summary>
+internal sealed class FileFieldInterceptor(FileFieldUnitOfWork work) : ISaveChangesInterceptor, IDbTransactionInterceptor
+{
+    // ----- SaveChanges -----
+
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        if (eventData.Context is { } context)
+        {
+            RunSync(() => work.BeforeSaveAsync(context, CancellationToken.None));
+        }
+
+        return result;
+    }
+
+    public async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } context)
+        {
+            await work.BeforeSaveAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        if (eventData.Context is { } context)
+        {
+            RunSync(() => work.AfterSaveAsync(context, CancellationToken.None));
+        }
+
+        return result;
+    }
+
+    public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } context)
+        {
+            await work.AfterSaveAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => RunSync(() => work.SaveFailedAsync(Reason(eventData.Exception)));
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default) =>
+        work.SaveFailedAsync(Reason(eventData.Exception));
+
+    public void SaveChangesCanceled(DbContextEventData eventData) => RunSync(() => work.SaveFailedAsync("cancelled"));
+
+    public Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default) =>
+        work.SaveFailedAsync("cancelled");
+
+    // ----- Transactions -----
+
+    public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    {
+        RunSync(() => work.TransactionStartedAsync(result, ownedByEf: true));
+        return result;
+    }
+
+    public async ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+    {
+        await work.TransactionStartedAsync(result, ownedByEf: true).ConfigureAwait(false);
+        return result;
+    }
+
+    public DbTransaction TransactionUsed(DbConnection connection, TransactionEventData eventData, DbTransaction result)
+    {
+        RunSync(() => work.TransactionStartedAsync(result, ownedByEf: false));
+        return result;
+    }
+
+    public async ValueTask<DbTransaction> TransactionUsedAsync(DbConnection connection, TransactionEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+    {
+        await work.TransactionStartedAsync(result, ownedByEf: false).ConfigureAwait(false);
+        return result;
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+        RunSync(() => work.TransactionCommittedAsync(transaction, CancellationToken.None));
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
+        work.TransactionCommittedAsync(transaction, cancellationToken);
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) =>
+        RunSync(() => work.TransactionRolledBackAsync(transaction, "its transaction was rolled back"));
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
+        work.TransactionRolledBackAsync(transaction, "its transaction was rolled back");
+
+    // A failed commit is taken as a rollback: that is what the provider reports, and the alternative (an ambiguous
+    // commit that did happen) is the rare case that EF's own execution strategies cannot tell apart either.
+    public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) =>
+        RunSync(() => work.TransactionRolledBackAsync(transaction, $"its transaction failed to {eventData.Action.ToLowerInvariant()}"));
+
+    public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default) =>
+        work.TransactionRolledBackAsync(transaction, $"its transaction failed to {eventData.Action.ToLowerInvariant()}");
+
+    private static string Reason(Exception exception) => exception switch
+    {
+        OperationCanceledException => "cancelled",
+        DbUpdateConcurrencyException => "a concurrency conflict",
+        DbUpdateException => "the database refused the save",
+        _ => "the save failed",
+    };
+
+    // Off the caller's synchronization context, so that blocking cannot deadlock it.
+    private static void RunSync(Func<Task> action) => Task.Run(action).GetAwaiter().GetResult();
+}
+
+/// <summary>Binds file fields read from the database to their storage, so that a loaded entity's <c>File.Url</c> works.</summary>
+internal sealed class FileFieldBinder : IMaterializationInterceptor
+{
+    public object InitializedInstance(MaterializationInterceptionData materializationData, object entity)
+    {
+        var properties = FileFieldModel.GetFileProperties(materializationData.EntityType);
+        if (properties.Length == 0)
+        {
+            return entity;
+        }
+
+        var work = materializationData.Context.GetService<FileFieldUnitOfWork>();
+        foreach (var property in properties)
+        {
+            property.GetValue(entity)?.Bind(property.Field, work.GetStorage(property.Field));
+        }
+
+        return entity;
+    }
+}
+
+/// <summary>Settles the file work of a pooled context when it goes back to the pool.</summary>
+internal sealed class FileFieldResetter(FileFieldUnitOfWork work) : IResettableService
+{
+    public void ResetState() => Task.Run(() => work.EndAsync().AsTask()).GetAwaiter().GetResult();
+
+    public Task ResetStateAsync(CancellationToken cancellationToken = default) => work.EndAsync().AsTask();
+}

@@ -1,0 +1,405 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Coffer.EntityFrameworkCore.Internal;
+
+/// <summary>
+/// The file work of one context: uploads made for the <c>SaveChanges</c> in progress, and uploads and old files
+/// that wait for the outcome of the current transaction. The rules:
+/// <list type="bullet">
+/// <item>Uploads happen before the database is written; if the save fails, they are deleted at once.</item>
+/// <item>Inside a transaction, uploads wait for it: rolled back (or disposed without a commit) deletes them.</item>
+/// <item>Old files (row deleted, file replaced or cleared) are deleted only once the commit is known.</item>
+/// <item>When the outcome cannot be known (a transaction committed or rolled back behind EF's back), nothing is
+/// deleted: an orphan is left for the sweeper rather than a row without its file.</item>
+/// </list>
+/// </summary>
+internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
+{
+    private readonly ILogger _logger;
+    private SaveBatch? _batch;
+    private TransactionWork? _transaction;
+
+    public FileFieldUnitOfWork(IDbContextOptions options, ILoggerFactory loggerFactory)
+    {
+        Storages = options.FindExtension<CofferOptionsExtension>()?.Storages
+            ?? throw new InvalidOperationException("File fields need optionsBuilder.UseCoffer(storages) on the DbContext options.");
+        _logger = loggerFactory.CreateLogger("Coffer.EntityFrameworkCore");
+    }
+
+    public IFileStorageProvider Storages { get; }
+
+    public FileStorage GetStorage(FileField field) => Storages.GetStorage(field.Options.Storage);
+
+    // ----- SaveChanges -----
+
+    /// <summary>Checks every file field of the changed entities, then uploads pending content and stores the final names.</summary>
+    public async Task BeforeSaveAsync(DbContext context, CancellationToken cancellationToken)
+    {
+        await ResolveEndedTransactionAsync(context).ConfigureAwait(false);
+        await DiscardBatchAsync("an earlier save did not finish").ConfigureAwait(false);
+        if (context.ChangeTracker.AutoDetectChangesEnabled)
+        {
+            context.ChangeTracker.DetectChanges();
+        }
+
+        var batch = new SaveBatch();
+        var uploads = Plan(context, batch);
+        try
+        {
+            foreach (var upload in uploads)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var pending = upload.Value.Pending!;
+                var options = upload.Field.SaveOptions(upload.Entry.EntityEntry.Entity, pending);
+                string name = await upload.Storage.SaveAsync(pending.FileName, pending.Content, options, cancellationToken).ConfigureAwait(false);
+                batch.Uploads.Add(new StoredObject(upload.Storage, name));
+                Log.FileUploaded(_logger, upload.Storage.Name, name, upload.Field.DisplayName);
+                CheckFits(name, upload.Field); // the pipeline keeps names within the field; a custom backend must too
+
+                var stored = new StoredFile(name, null, upload.Field);
+                stored.Bind(upload.Field, upload.Storage);
+                batch.Replaced.Add((upload.Entry, upload.Value));
+                upload.Entry.CurrentValue = stored;
+            }
+        }
+        catch (Exception ex)
+        {
+            await UndoAsync(batch, ex is OperationCanceledException ? "cancelled" : "the upload failed").ConfigureAwait(false);
+            throw;
+        }
+
+        _batch = batch;
+        if (!batch.IsEmpty)
+        {
+            // EF reports a concurrency conflict to no interceptor, only to this event (and only when it really throws).
+            batch.Context = context;
+            context.SaveChangesFailed += OnSaveChangesFailed;
+        }
+    }
+
+    private void OnSaveChangesFailed(object? sender, SaveChangesFailedEventArgs e)
+    {
+        if (e.Exception is DbUpdateConcurrencyException)
+        {
+            Task.Run(() => SaveFailedAsync("a concurrency conflict")).GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>The database accepted the save: commit the batch now, or hand it to the transaction it ran in.</summary>
+    public async Task AfterSaveAsync(DbContext context, CancellationToken cancellationToken)
+    {
+        var batch = TakeBatch();
+        if (batch is null || batch.IsEmpty)
+        {
+            return;
+        }
+
+        var transaction = context.Database.CurrentTransaction?.GetDbTransaction();
+        if (transaction is null)
+        {
+            // SaveChanges ran in its own transaction, which has committed.
+            await DeleteOldFilesAsync(batch.OldFiles, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (_transaction?.Transaction != transaction)
+        {
+            // Not seen starting: treat it like one EF did not begin, whose end may be invisible to us.
+            _transaction = new TransactionWork(transaction, ownedByEf: false);
+        }
+
+        _transaction.Uploads.AddRange(batch.Uploads);
+        _transaction.OldFiles.AddRange(batch.OldFiles);
+    }
+
+    /// <summary>The save failed or was cancelled: delete what it uploaded and put the pending content back.</summary>
+    public async Task SaveFailedAsync(string reason)
+    {
+        if (TakeBatch() is { } batch)
+        {
+            await UndoAsync(batch, reason).ConfigureAwait(false);
+        }
+    }
+
+    // ----- Transactions -----
+
+    public async Task TransactionStartedAsync(DbTransaction transaction, bool ownedByEf)
+    {
+        if (_transaction is { } previous && previous.Transaction != transaction)
+        {
+            // A connection has one transaction at a time: the previous one has ended, and we did not see how.
+            _transaction = null;
+            await EndedWithoutOutcomeAsync(previous).ConfigureAwait(false);
+        }
+
+        _transaction ??= new TransactionWork(transaction, ownedByEf);
+    }
+
+    public async Task TransactionCommittedAsync(DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (Take(transaction) is { } work)
+        {
+            await DeleteOldFilesAsync(work.OldFiles, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task TransactionRolledBackAsync(DbTransaction transaction, string reason)
+    {
+        if (Take(transaction) is { } work)
+        {
+            await DeleteUploadsAsync(work.Uploads, reason).ConfigureAwait(false);
+        }
+    }
+
+    // ----- End of the context (disposed, or returned to a pool) -----
+
+    // A synchronously disposed context: block on the clean-up, off the caller's synchronization context.
+    public void Dispose() => Task.Run(() => EndAsync().AsTask()).GetAwaiter().GetResult();
+
+    public ValueTask DisposeAsync() => EndAsync();
+
+    public async ValueTask EndAsync()
+    {
+        await DiscardBatchAsync("the context ended during the save").ConfigureAwait(false);
+        if (_transaction is { } work)
+        {
+            _transaction = null;
+            await EndedWithoutOutcomeAsync(work).ConfigureAwait(false);
+        }
+    }
+
+    // ----- Internals -----
+
+    private List<PlannedUpload> Plan(DbContext context, SaveBatch batch)
+    {
+        var uploads = new List<PlannedUpload>();
+        var seen = new HashSet<PendingContent>(ReferenceEqualityComparer.Instance);
+        foreach (var entry in context.ChangeTracker.Entries())
+        {
+            var properties = FileFieldModel.GetFileProperties(entry.Metadata);
+            if (properties.Length == 0 || entry.State is EntityState.Unchanged or EntityState.Detached)
+            {
+                continue;
+            }
+
+            foreach (var property in properties)
+            {
+                var propertyEntry = entry.Property(property.Property);
+                var storage = GetStorage(property.Field);
+                if (entry.State == EntityState.Deleted)
+                {
+                    AddOldFile(batch, propertyEntry.OriginalValue as StoredFile, property.Field, storage);
+                    continue;
+                }
+
+                var current = propertyEntry.CurrentValue as StoredFile;
+                if (current?.Pending is { } pending)
+                {
+                    if (!seen.Add(pending))
+                    {
+                        throw new InvalidOperationException(
+                            $"The same new file '{pending.FileName}' is assigned to two file fields ({property.Field.DisplayName} and another). Give each field its own StoredFile.FromStream.");
+                    }
+
+                    // Runs the name pipeline now, so that a name too long for the column fails before anything is uploaded.
+                    _ = storage.GetSaveName(pending.FileName, property.Field.SaveOptions(entry.Entity, pending));
+                    uploads.Add(new PlannedUpload(propertyEntry, current, property.Field, storage));
+                }
+                else if (current?.Name is { } name)
+                {
+                    FileNames.Validate(name);
+                    CheckFits(name, property.Field);
+                    current.Bind(property.Field, storage);
+                }
+
+                if (entry.State == EntityState.Modified && propertyEntry.IsModified
+                    && propertyEntry.OriginalValue is StoredFile { Name: { } oldName } old
+                    && !string.Equals(oldName, current?.Name, StringComparison.Ordinal))
+                {
+                    AddOldFile(batch, old, property.Field, storage);
+                }
+            }
+        }
+
+        return uploads;
+    }
+
+    private static void AddOldFile(SaveBatch batch, StoredFile? old, FileField field, FileStorage storage)
+    {
+        if (old?.Name is { } name && field.DeletesOldFiles(storage))
+        {
+            batch.OldFiles.Add(new StoredObject(storage, name));
+        }
+    }
+
+    private static void CheckFits(string name, FileField field)
+    {
+        if (name.Length > field.Options.MaxLength)
+        {
+            throw new InvalidFileNameException(name, FileNameProblem.TooLong,
+                $"The name '{name}' is {name.Length} characters long, but the column of '{field.DisplayName}' holds {field.Options.MaxLength}. Use a shorter name, or make sure that the file field allows sufficient max length.");
+        }
+    }
+
+    private async Task UndoAsync(SaveBatch batch, string reason)
+    {
+        await DeleteUploadsAsync(batch.Uploads, reason).ConfigureAwait(false);
+        for (int i = batch.Replaced.Count - 1; i >= 0; i--)
+        {
+            var (entry, pending) = batch.Replaced[i];
+            pending.Pending!.Rewind();
+            entry.CurrentValue = pending;
+        }
+
+        batch.Uploads.Clear();
+        batch.Replaced.Clear();
+    }
+
+    private async Task DiscardBatchAsync(string reason)
+    {
+        if (TakeBatch() is { } batch)
+        {
+            await UndoAsync(batch, reason).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A transaction we hold work for is no longer the context's current one, and we saw neither its commit nor its
+    /// rollback: it was disposed (or its connection closed) without a commit.
+    /// </summary>
+    private async Task ResolveEndedTransactionAsync(DbContext context)
+    {
+        if (_transaction is { } work && context.Database.CurrentTransaction?.GetDbTransaction() != work.Transaction)
+        {
+            _transaction = null;
+            await EndedWithoutOutcomeAsync(work).ConfigureAwait(false);
+        }
+    }
+
+    private async Task EndedWithoutOutcomeAsync(TransactionWork work)
+    {
+        if (work.IsEmpty)
+        {
+            return;
+        }
+
+        if (work.OwnedByEf)
+        {
+            // EF began it and did not commit it: disposing an uncommitted transaction rolls it back.
+            await DeleteUploadsAsync(work.Uploads, "its transaction ended without a commit").ConfigureAwait(false);
+        }
+        else
+        {
+            Log.TransactionOutcomeUnknown(_logger, work.Uploads.Count, work.OldFiles.Count);
+        }
+    }
+
+    private SaveBatch? TakeBatch()
+    {
+        var batch = _batch;
+        _batch = null;
+        if (batch?.Context is { } context)
+        {
+            batch.Context = null;
+            try
+            {
+                context.SaveChangesFailed -= OnSaveChangesFailed;
+            }
+            catch (ObjectDisposedException)
+            {
+                // The context is gone, and its events with it.
+            }
+        }
+
+        return batch;
+    }
+
+    private TransactionWork? Take(DbTransaction transaction)
+    {
+        var work = _transaction;
+        if (work is null || work.Transaction != transaction)
+        {
+            return null;
+        }
+
+        _transaction = null;
+        return work;
+    }
+
+    /// <summary>Deletes uploads whose rows never committed. Not cancellable: a cancelled save must still clean up.</summary>
+    private async Task DeleteUploadsAsync(List<StoredObject> uploads, string reason)
+    {
+        foreach (var upload in uploads)
+        {
+            try
+            {
+                await upload.Storage.DeleteAsync(upload.Name, CancellationToken.None).ConfigureAwait(false);
+                Log.UploadRemoved(_logger, upload.Storage.Name, upload.Name, reason);
+            }
+#pragma warning disable CA1031 // A failed clean-up must not hide the error that caused it; the sweeper finishes the job.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.UploadRemoveFailed(_logger, ex, upload.Storage.Name, upload.Name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes old files after the commit. Never throws: the database already holds the new state, and a failure here
+    /// (or a cancellation) only leaves an orphan for the sweeper.
+    /// </summary>
+    private async Task DeleteOldFilesAsync(List<StoredObject> oldFiles, CancellationToken cancellationToken)
+    {
+        foreach (var old in oldFiles)
+        {
+            try
+            {
+                await old.Storage.DeleteAsync(old.Name, cancellationToken).ConfigureAwait(false);
+                Log.OldFileDeleted(_logger, old.Storage.Name, old.Name);
+            }
+#pragma warning disable CA1031 // The commit has happened; reporting a failure as an exception would misreport the save.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.OldFileDeleteFailed(_logger, ex, old.Storage.Name, old.Name);
+            }
+        }
+    }
+
+    private sealed record StoredObject(FileStorage Storage, string Name);
+
+    private sealed record PlannedUpload(PropertyEntry Entry, StoredFile Value, FileField Field, FileStorage Storage);
+
+    private sealed class SaveBatch
+    {
+        public List<StoredObject> Uploads { get; } = [];
+
+        public List<StoredObject> OldFiles { get; } = [];
+
+        public List<(PropertyEntry Entry, StoredFile Pending)> Replaced { get; } = [];
+
+        /// <summary>The context whose <c>SaveChangesFailed</c> event we listen to while the batch waits for the database.</summary>
+        public DbContext? Context { get; set; }
+
+        public bool IsEmpty => Uploads.Count == 0 && OldFiles.Count == 0;
+    }
+
+    private sealed class TransactionWork(DbTransaction transaction, bool ownedByEf)
+    {
+        public DbTransaction Transaction { get; } = transaction;
+
+        public bool OwnedByEf { get; } = ownedByEf;
+
+        public List<StoredObject> Uploads { get; } = [];
+
+        public List<StoredObject> OldFiles { get; } = [];
+
+        public bool IsEmpty => Uploads.Count == 0 && OldFiles.Count == 0;
+    }
+}

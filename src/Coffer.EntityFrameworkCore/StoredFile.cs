@@ -1,0 +1,155 @@
+using Coffer.EntityFrameworkCore.Internal;
+
+namespace Coffer.EntityFrameworkCore;
+
+/// <summary>
+/// The value of a file field on an entity: Django's <c>FieldFile</c>. The database column keeps only
+/// <see cref="Name"/>; the file itself lives in the field's storage. A field loaded by a <see cref="Microsoft.EntityFrameworkCore.DbContext"/>
+/// configured with <c>UseCoffer</c> knows its storage, so <c>document.File.Url</c> works with no other plumbing.
+/// </summary>
+/// <remarks>
+/// A field is in one of three states. <b>Empty</b>: no file (<see cref="HasFile"/> is <see langword="false"/>; the
+/// column holds <c>""</c>). <b>Stored</b>: <see cref="Name"/> names a file in the storage. <b>Pending</b>: new content
+/// was assigned with <see cref="FromStream"/> and is uploaded by the next <c>SaveChanges</c>, which then replaces the
+/// property's value with a stored field. A value is immutable: to change the file, assign a new <see cref="StoredFile"/>.
+/// </remarks>
+public sealed class StoredFile : IEquatable<StoredFile>
+{
+    private readonly PendingContent? _pending;
+    private FileStorage? _storage;
+
+    internal StoredFile(string? name, PendingContent? pending, FileField? field)
+    {
+        Name = name;
+        _pending = pending;
+        Field = field;
+    }
+
+    /// <summary>A field with no file. Assign it to clear a field (the old file is deleted after the commit when the field's policy says so).</summary>
+    public static StoredFile Empty { get; } = new(null, null, null);
+
+    /// <summary>The stored name (<c>files/report.pdf</c>), relative to the storage's location; <see langword="null"/> when the field is empty or pending.</summary>
+    public string? Name { get; }
+
+    /// <summary>Whether a stored file is associated with the field (Django: <c>bool(instance.file)</c>).</summary>
+    public bool HasFile => Name is not null;
+
+    /// <summary>Whether the field holds new content that the next <c>SaveChanges</c> uploads.</summary>
+    public bool IsPending => _pending is not null;
+
+    /// <summary>The file name given to <see cref="FromStream"/> for pending content; <see langword="null"/> otherwise.</summary>
+    public string? OriginalFileName => _pending?.FileName;
+
+    /// <summary>The storage the file lives in.</summary>
+    /// <exception cref="InvalidOperationException">The field was not loaded or saved through a context configured with <c>UseCoffer</c>.</exception>
+    public FileStorage Storage => _storage ?? throw NotBound();
+
+    internal PendingContent? Pending => _pending;
+
+    internal FileField? Field { get; private set; }
+
+    internal bool IsBound => _storage is not null;
+
+    /// <summary>
+    /// New content for a file field: assign it to the entity's property; the next <c>SaveChanges</c> runs the name
+    /// pipeline (upload-to, valid name, available name within the column's length), uploads, and stores the final name.
+    /// </summary>
+    /// <param name="content">The file's bytes; read once by <c>SaveChanges</c> and not disposed. A seekable stream is rewound if the save fails, so the save can be retried.</param>
+    /// <param name="fileName">The original file name, for example what the browser sent (<c>My report.pdf</c>).</param>
+    /// <param name="contentType">The content type to store with the file; <see langword="null"/> to let the storage guess it.</param>
+    /// <exception cref="InvalidFileNameException">The file name is refused (traversal, control characters, …).</exception>
+    public static StoredFile FromStream(Stream content, string fileName, string? contentType = null)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        FileNames.Validate(fileName);
+        if (!content.CanRead)
+        {
+            throw new ArgumentException("The content stream cannot be read.", nameof(content));
+        }
+
+        return new StoredFile(null, new PendingContent(content, fileName, contentType, content.CanSeek ? content.Position : null), null);
+    }
+
+    /// <summary>
+    /// A field that refers to a file already in the storage (Django: assigning <c>instance.file.name</c>), for example one a
+    /// browser uploaded directly. The name is checked against the column's length by <c>SaveChanges</c> before anything is written.
+    /// </summary>
+    /// <param name="name">The stored name, relative to the storage's location.</param>
+    /// <exception cref="InvalidFileNameException">The name is refused.</exception>
+    public static StoredFile FromName(string name)
+    {
+        FileNames.Validate(name);
+        return new StoredFile(name, null, null);
+    }
+
+    /// <summary>The URL of the file (Django: <c>instance.file.url</c>): signed and expiring for a private storage. Makes no network call.</summary>
+    /// <exception cref="InvalidOperationException">The field is empty, pending, or not bound to a storage.</exception>
+    public string Url => GetUrl().Url;
+
+    /// <summary>The URL of the file, with its expiry. Makes no network call and does not check that the file exists.</summary>
+    /// <param name="options">Expiry and response overrides; <see langword="null"/> for the storage's defaults.</param>
+    /// <exception cref="InvalidOperationException">The field is empty, pending, or not bound to a storage.</exception>
+    public FileUrl GetUrl(FileUrlOptions? options = null) => Storage.GetUrl(RequireName(), options);
+
+    /// <summary>Opens the file for reading.</summary>
+    /// <exception cref="InvalidOperationException">The field is empty, pending, or not bound to a storage.</exception>
+    /// <exception cref="FileNotFoundException">The storage has no file under <see cref="Name"/>.</exception>
+    public Task<Stream> OpenReadAsync(CancellationToken cancellationToken = default) => Storage.OpenReadAsync(RequireName(), cancellationToken);
+
+    /// <summary>Size, last-modified time and content type of the file.</summary>
+    /// <returns>The file's info; check <see cref="StoredFileInfo.Exists"/>.</returns>
+    /// <exception cref="InvalidOperationException">The field is empty, pending, or not bound to a storage.</exception>
+    public Task<StoredFileInfo> GetInfoAsync(CancellationToken cancellationToken = default) => Storage.GetInfoAsync(RequireName(), cancellationToken);
+
+    /// <summary>The size of the file in bytes (Django: <c>instance.file.size</c>).</summary>
+    /// <exception cref="InvalidOperationException">The field is empty, pending, or not bound to a storage.</exception>
+    /// <exception cref="FileNotFoundException">The storage has no file under <see cref="Name"/>.</exception>
+    public async Task<long> GetSizeAsync(CancellationToken cancellationToken = default)
+    {
+        var info = await GetInfoAsync(cancellationToken).ConfigureAwait(false);
+        return info.Exists ? info.Length : throw new FileNotFoundException($"Storage '{Storage.Name}' has no file named '{Name}'.", Name);
+    }
+
+    /// <summary>Whether two fields hold the same stored name, or the same pending content.</summary>
+    public bool Equals(StoredFile? other) =>
+        other is not null && string.Equals(Name, other.Name, StringComparison.Ordinal) && ReferenceEquals(_pending, other._pending);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as StoredFile);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => _pending is not null ? _pending.GetHashCode() : StringComparer.Ordinal.GetHashCode(Name ?? "");
+
+    /// <summary>The stored name, or <c>""</c> when there is none (Django: <c>str(instance.file)</c>).</summary>
+    public override string ToString() => Name ?? "";
+
+    /// <summary>Binds a value read from the database to its field and storage; a value is bound once.</summary>
+    internal void Bind(FileField field, FileStorage storage)
+    {
+        if (ReferenceEquals(this, Empty))
+        {
+            return;
+        }
+
+        Field ??= field;
+        _storage ??= storage;
+    }
+
+    private string RequireName()
+    {
+        if (_pending is not null)
+        {
+            throw new InvalidOperationException(
+                $"The file '{_pending.FileName}' assigned to '{FieldName}' is not saved yet; it gets its name, size and URL when SaveChanges uploads it.");
+        }
+
+        return Name ?? throw new InvalidOperationException($"The '{FieldName}' attribute has no file associated with it.");
+    }
+
+    private InvalidOperationException NotBound() => new(
+        HasFile || IsPending
+            ? $"The file field '{FieldName}' is not bound to a storage: load or save its entity through a DbContext configured with optionsBuilder.UseCoffer(storages), which binds every file field it reads or writes."
+            : $"The '{FieldName}' attribute has no file associated with it.");
+
+    private string FieldName => Field?.DisplayName ?? "file";
+}

@@ -1,0 +1,506 @@
+using Coffer.EntityFrameworkCore.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Coffer.EntityFrameworkCore.Tests;
+
+/// <summary>
+/// The file-field suite. It runs once per database and storage pair (see <c>FileFieldSuites.cs</c>); each test writes
+/// under a folder of its own, so the tests of a class share one database and one set of storages.
+/// </summary>
+public abstract class FileFieldSuite(FileFieldFixture fixture)
+{
+    private readonly string _folder = "t" + Guid.NewGuid().ToString("N")[..10];
+
+    protected FileFieldFixture Fixture { get; } = fixture;
+
+    // ----- Saving and reading -----
+
+    [Fact]
+    public async Task Save_uploads_the_file_and_stores_its_name()
+    {
+        await using var db = Fixture.CreateContext();
+        var doc = NewDocument("My report.pdf", "hello");
+        db.Add(doc);
+        await db.SaveChangesAsync();
+
+        Assert.Equal($"{_folder}/My_report.pdf", doc.File.Name);
+        Assert.Equal("hello", await ReadAsync(Fixture.Private, doc.File.Name!));
+        Assert.Equal(doc.File.Name, await StoredNameAsync(doc.Id));
+    }
+
+    [Fact]
+    public async Task Loaded_field_gives_url_size_and_content_through_its_storage()
+    {
+        int id = await InsertAsync(NewDocument("report.pdf", "twelve bytes"));
+
+        await using var db = Fixture.CreateContext();
+        var doc = await db.Documents.SingleAsync(d => d.Id == id);
+
+        Assert.StartsWith($"/media/private/{_folder}/report.pdf?", doc.File.Url, StringComparison.Ordinal);
+        Assert.Contains("sig=", doc.File.Url, StringComparison.Ordinal);
+        Assert.Equal(12, await doc.File.GetSizeAsync());
+        await using var stream = await doc.File.OpenReadAsync();
+        Assert.Equal("twelve bytes", await new StreamReader(stream).ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task No_tracking_query_binds_the_field_too()
+    {
+        int id = await InsertAsync(NewDocument("a.txt", "a"));
+
+        await using var db = Fixture.CreateContext();
+        var doc = await db.Documents.AsNoTracking().SingleAsync(d => d.Id == id);
+
+        Assert.Same(Fixture.Private, doc.File.Storage);
+    }
+
+    [Fact]
+    public async Task Saved_field_is_bound_without_reloading()
+    {
+        await using var db = Fixture.CreateContext();
+        var doc = NewDocument("a.txt", "a");
+        db.Add(doc);
+        await db.SaveChangesAsync();
+
+        Assert.StartsWith($"/media/private/{_folder}/a.txt?", doc.File.GetUrl().Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Empty_field_says_it_has_no_file()
+    {
+        int id = await InsertAsync(new Document { Folder = _folder, Title = _folder });
+
+        await using var db = Fixture.CreateContext();
+        var doc = await db.Documents.SingleAsync(d => d.Id == id);
+
+        Assert.False(doc.File.HasFile);
+        var error = Assert.Throws<InvalidOperationException>(() => doc.File.Url);
+        Assert.Equal("The 'Document.File' attribute has no file associated with it.", error.Message);
+    }
+
+    [Fact]
+    public void Pending_field_has_no_url_before_it_is_saved()
+    {
+        var file = StoredFile.FromStream(TestContent.Text("x"), "x.txt");
+
+        var error = Assert.Throws<InvalidOperationException>(() => file.GetUrl());
+        Assert.Contains("not bound to a storage", error.Message, StringComparison.Ordinal);
+        Assert.True(file.IsPending);
+    }
+
+    [Fact]
+    public async Task Same_name_twice_gets_an_alternative_name()
+    {
+        var first = await SaveNewAsync(NewDocument("same.txt", "1"));
+        var second = await SaveNewAsync(NewDocument("same.txt", "2", title: _folder + "-2"));
+
+        Assert.Equal($"{_folder}/same.txt", first.File.Name);
+        Assert.Matches($"^{_folder}/same_[A-Za-z0-9]{{7}}\\.txt$", second.File.Name);
+        Assert.Equal("2", await ReadAsync(Fixture.Private, second.File.Name!));
+    }
+
+    [Fact]
+    public async Task Long_name_is_shortened_to_fit_the_column()
+    {
+        var doc = await SaveNewAsync(NewDocument(new string('a', 150) + ".pdf", "long"));
+
+        Assert.Equal(100, doc.File.Name!.Length);
+        Assert.EndsWith(".pdf", doc.File.Name, StringComparison.Ordinal);
+        Assert.Equal(doc.File.Name, await StoredNameAsync(doc.Id));
+    }
+
+    [Fact]
+    public async Task Name_that_cannot_fit_the_column_fails_before_any_upload()
+    {
+        await using var db = Fixture.CreateContext();
+        var fits = NewDocument("fits.txt", "ok");
+        var tooDeep = NewDocument("x.txt", "no", title: _folder + "-deep");
+        tooDeep.Folder = _folder + "/" + new string('d', 95);
+        db.AddRange(fits, tooDeep);
+
+        var error = await Assert.ThrowsAsync<InvalidFileNameException>(() => db.SaveChangesAsync());
+
+        Assert.Equal(FileNameProblem.TooLong, error.Problem);
+        Assert.Empty(await ListAsync(Fixture.Private, _folder));
+        Assert.True(fits.File.IsPending);
+    }
+
+    [Fact]
+    public async Task Existing_name_too_long_for_the_column_is_refused()
+    {
+        await using var db = Fixture.CreateContext();
+        db.Add(new Document { Folder = _folder, Title = _folder, File = StoredFile.FromName(_folder + "/" + new string('n', 100)) });
+
+        var error = await Assert.ThrowsAsync<InvalidFileNameException>(() => db.SaveChangesAsync());
+        Assert.Equal(FileNameProblem.TooLong, error.Problem);
+    }
+
+    [Fact]
+    public async Task Synchronous_SaveChanges_uploads_too()
+    {
+        await using var db = Fixture.CreateContext();
+        var doc = NewDocument("sync.txt", "sync");
+        db.Add(doc);
+        db.SaveChanges();
+
+        Assert.Equal("sync", await ReadAsync(Fixture.Private, doc.File.Name!));
+    }
+
+    [Fact]
+    public async Task UploadedOn_is_set_by_the_database_on_insert()
+    {
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var doc = await SaveNewAsync(NewDocument("when.txt", "w"));
+
+        await using var db = Fixture.CreateContext();
+        var loaded = await db.Documents.SingleAsync(d => d.Id == doc.Id);
+        Assert.InRange(loaded.UploadedOn, before, DateTimeOffset.UtcNow.AddSeconds(5));
+    }
+
+    [Fact]
+    public async Task Issue_model_stores_files_under_upload_to()
+    {
+        await using var db = Fixture.CreateContext();
+        var file = new PrivateFile { File = StoredFile.FromStream(TestContent.Text("pdf"), $"{_folder}.pdf") };
+        db.PrivateFiles.Add(file);
+        await db.SaveChangesAsync();
+
+        Assert.Equal($"files/{_folder}.pdf", file.File.Name);
+        Assert.StartsWith($"/media/private/files/{_folder}.pdf?", file.File.Url, StringComparison.Ordinal);
+    }
+
+    // ----- Failures: nothing is left half-written -----
+
+    [Fact]
+    public async Task Unique_violation_after_the_upload_removes_the_uploaded_file()
+    {
+        await InsertAsync(new Document { Folder = _folder + "-other", Title = _folder });
+
+        await using var db = Fixture.CreateContext();
+        var duplicate = NewDocument("dup.txt", "dup");
+        db.Add(duplicate);
+
+        await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+
+        Assert.Empty(await ListAsync(Fixture.Private, _folder));
+        Assert.True(duplicate.File.IsPending);
+    }
+
+    [Fact]
+    public async Task Failed_save_can_be_retried_with_the_same_content()
+    {
+        await InsertAsync(new Document { Folder = _folder + "-other", Title = _folder });
+        await using var db = Fixture.CreateContext();
+        var doc = NewDocument("retry.txt", "retry me");
+        db.Add(doc);
+        await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+
+        doc.Title = _folder + "-fixed";
+        await db.SaveChangesAsync();
+
+        Assert.Equal("retry me", await ReadAsync(Fixture.Private, doc.File.Name!));
+        Assert.Single(await ListAsync(Fixture.Private, _folder));
+    }
+
+    [Fact]
+    public async Task Storage_failure_during_upload_leaves_no_row_and_no_file()
+    {
+        await using var db = Fixture.CreateContext();
+        db.Add(NewDocument("first.txt", "uploaded before the failure"));
+        db.Add(new Document { Folder = _folder, Title = _folder + "-broken", File = StoredFile.FromStream(new BrokenStream(failAfter: 3000), "broken.bin") });
+
+        await Assert.ThrowsAsync<IOException>(() => db.SaveChangesAsync());
+
+        Assert.Empty(await ListAsync(Fixture.Private, _folder));
+        Assert.Equal(0, await CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task Cancellation_mid_upload_leaves_no_row_and_no_file()
+    {
+        using var cancellation = new CancellationTokenSource();
+        await using var db = Fixture.CreateContext();
+        db.Add(NewDocument("first.txt", "uploaded before the cancellation"));
+        db.Add(new Document { Folder = _folder, Title = _folder + "-cancelled", File = StoredFile.FromStream(new CancellingStream(cancellation, cancelAfter: 4096), "big.bin") });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => db.SaveChangesAsync(cancellation.Token));
+
+        Assert.Empty(await ListAsync(Fixture.Private, _folder));
+        Assert.Equal(0, await CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task Concurrent_update_removes_the_losers_upload()
+    {
+        var original = await SaveNewAsync(NewDocument("v1.txt", "v1"));
+        await using var winner = Fixture.CreateContext();
+        await using var loser = Fixture.CreateContext();
+        var a = await winner.Documents.SingleAsync(d => d.Id == original.Id);
+        var b = await loser.Documents.SingleAsync(d => d.Id == original.Id);
+
+        a.File = StoredFile.FromStream(TestContent.Text("winner"), "winner.txt");
+        a.Revision++;
+        await winner.SaveChangesAsync();
+        b.File = StoredFile.FromStream(TestContent.Text("loser"), "loser.txt");
+        b.Revision++;
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => loser.SaveChangesAsync());
+
+        Assert.Equal([$"{_folder}/winner.txt"], await ListAsync(Fixture.Private, _folder));
+        Assert.Equal($"{_folder}/winner.txt", await StoredNameAsync(original.Id));
+    }
+
+    // ----- Old files: deleted after the commit, never before -----
+
+    [Fact]
+    public async Task Replacing_a_file_deletes_the_old_one_after_the_commit()
+    {
+        var doc = await SaveNewAsync(NewDocument("old.txt", "old"));
+
+        await using var db = Fixture.CreateContext();
+        var loaded = await db.Documents.SingleAsync(d => d.Id == doc.Id);
+        loaded.File = StoredFile.FromStream(TestContent.Text("new"), "new.txt");
+        await db.SaveChangesAsync();
+
+        Assert.Equal([$"{_folder}/new.txt"], await ListAsync(Fixture.Private, _folder));
+    }
+
+    [Fact]
+    public async Task Replacing_in_a_transaction_keeps_the_old_file_until_the_commit()
+    {
+        var doc = await SaveNewAsync(NewDocument("old.txt", "old"));
+
+        await using var db = Fixture.CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var loaded = await db.Documents.SingleAsync(d => d.Id == doc.Id);
+        loaded.File = StoredFile.FromStream(TestContent.Text("new"), "new.txt");
+        await db.SaveChangesAsync();
+        Assert.Equal([$"{_folder}/new.txt", $"{_folder}/old.txt"], await ListAsync(Fixture.Private, _folder));
+
+        await transaction.CommitAsync();
+
+        Assert.Equal([$"{_folder}/new.txt"], await ListAsync(Fixture.Private, _folder));
+    }
+
+    [Fact]
+    public async Task Replacing_then_rolling_back_keeps_the_old_file_and_removes_the_new_one()
+    {
+        var doc = await SaveNewAsync(NewDocument("old.txt", "old"));
+
+        await using (var db = Fixture.CreateContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var loaded = await db.Documents.SingleAsync(d => d.Id == doc.Id);
+            loaded.File = StoredFile.FromStream(TestContent.Text("new"), "new.txt");
+            await db.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        }
+
+        Assert.Equal([$"{_folder}/old.txt"], await ListAsync(Fixture.Private, _folder));
+        Assert.Equal($"{_folder}/old.txt", await StoredNameAsync(doc.Id));
+    }
+
+    [Fact]
+    public async Task Transaction_disposed_without_commit_removes_the_upload()
+    {
+        await using (var db = Fixture.CreateContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Add(NewDocument("never.txt", "never committed"));
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Empty(await ListAsync(Fixture.Private, _folder));
+        Assert.Equal(0, await CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task Pooled_context_returned_without_commit_removes_the_upload()
+    {
+        var options = new DbContextOptionsBuilder<TestDbContext>();
+        Fixture.Database.Configure(options);
+        var factory = new PooledDbContextFactory<TestDbContext>(options.UseCoffer(Fixture.Storages).Options);
+
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await db.Database.BeginTransactionAsync();
+            db.Add(NewDocument("pooled.txt", "never committed"));
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Empty(await ListAsync(Fixture.Private, _folder));
+        Assert.Equal(0, await CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task Transaction_committed_behind_EFs_back_keeps_the_upload()
+    {
+        await using (var db = Fixture.CreateContext())
+        {
+            await db.Database.OpenConnectionAsync();
+            await using var transaction = await db.Database.GetDbConnection().BeginTransactionAsync();
+            await db.Database.UseTransactionAsync(transaction);
+            db.Add(NewDocument("outside.txt", "committed outside EF"));
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+
+        // The outcome was invisible to Coffer, so it kept the file: a row never points at a missing file.
+        Assert.Equal([$"{_folder}/outside.txt"], await ListAsync(Fixture.Private, _folder));
+        Assert.Equal(1, await CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task Deleting_a_row_deletes_its_file_after_the_commit()
+    {
+        var doc = await SaveNewAsync(NewDocument("gone.txt", "gone"));
+
+        await using var db = Fixture.CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        db.Remove(await db.Documents.SingleAsync(d => d.Id == doc.Id));
+        await db.SaveChangesAsync();
+        Assert.Single(await ListAsync(Fixture.Private, _folder));
+
+        await transaction.CommitAsync();
+
+        Assert.Empty(await ListAsync(Fixture.Private, _folder));
+    }
+
+    [Fact]
+    public async Task Deleting_a_row_then_rolling_back_keeps_its_file()
+    {
+        var doc = await SaveNewAsync(NewDocument("kept.txt", "kept"));
+
+        await using var db = Fixture.CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        db.Remove(await db.Documents.SingleAsync(d => d.Id == doc.Id));
+        await db.SaveChangesAsync();
+        await transaction.RollbackAsync();
+
+        Assert.Equal([$"{_folder}/kept.txt"], await ListAsync(Fixture.Private, _folder));
+    }
+
+    [Fact]
+    public async Task Clearing_a_field_deletes_the_old_file()
+    {
+        var doc = await SaveNewAsync(NewDocument("clear.txt", "clear"));
+
+        await using var db = Fixture.CreateContext();
+        var loaded = await db.Documents.SingleAsync(d => d.Id == doc.Id);
+        loaded.File = StoredFile.Empty;
+        await db.SaveChangesAsync();
+
+        Assert.Empty(await ListAsync(Fixture.Private, _folder));
+        Assert.Equal("", await StoredNameAsync(doc.Id));
+    }
+
+    [Fact]
+    public async Task Public_field_keeps_old_files_by_default()
+    {
+        await using var db = Fixture.CreateContext();
+        var poster = new Poster { Folder = _folder, Image = StoredFile.FromStream(TestContent.Text("v1"), "v1.png") };
+        db.Add(poster);
+        await db.SaveChangesAsync();
+        poster.Image = StoredFile.FromStream(TestContent.Text("v2"), "v2.png");
+        await db.SaveChangesAsync();
+        db.Remove(poster);
+        await db.SaveChangesAsync();
+
+        Assert.Equal([$"{_folder}/v1.png", $"{_folder}/v2.png"], await ListAsync(Fixture.Public, _folder));
+    }
+
+    // ----- Sweeper -----
+
+    [Fact]
+    public async Task Sweeper_dry_run_reports_old_orphans_and_deletes_nothing()
+    {
+        var doc = await SaveNewAsync(NewDocument("kept.txt", "kept"));
+        string orphan = await Fixture.Private.SaveAsync("orphan.txt", TestContent.Text("orphan"), new FileSaveOptions { UploadTo = _folder + "/sub" });
+
+        await using var db = Fixture.CreateContext();
+        var result = await db.SweepOrphanedFilesAsync("private", new SweepOptions { Directory = _folder, DryRun = true, TimeProvider = TwoDaysLater() });
+
+        Assert.True(result.DryRun);
+        Assert.Equal([orphan], result.Deleted);
+        Assert.Equal(2, result.Listed);
+        Assert.Equal(1, result.Referenced);
+        Assert.Equal([doc.File.Name!, orphan], await ListAsync(Fixture.Private, _folder));
+    }
+
+    [Fact]
+    public async Task Sweeper_deletes_orphans_older_than_the_grace_period()
+    {
+        var doc = await SaveNewAsync(NewDocument("kept.txt", "kept"));
+        string orphan = await Fixture.Private.SaveAsync("orphan.txt", TestContent.Text("orphan"), new FileSaveOptions { UploadTo = _folder });
+
+        await using var db = Fixture.CreateContext();
+        var result = await db.SweepOrphanedFilesAsync("private", new SweepOptions { Directory = _folder, TimeProvider = TwoDaysLater() });
+
+        Assert.Equal([orphan], result.Deleted);
+        Assert.Equal([doc.File.Name!], await ListAsync(Fixture.Private, _folder));
+    }
+
+    [Fact]
+    public async Task Sweeper_keeps_orphans_younger_than_the_grace_period()
+    {
+        string orphan = await Fixture.Private.SaveAsync("young.txt", TestContent.Text("young"), new FileSaveOptions { UploadTo = _folder });
+
+        await using var db = Fixture.CreateContext();
+        var result = await db.SweepOrphanedFilesAsync("private", new SweepOptions { Directory = _folder, GracePeriod = TimeSpan.FromHours(1) });
+
+        Assert.Empty(result.Deleted);
+        Assert.Equal([orphan], result.TooRecent);
+        Assert.Equal([orphan], await ListAsync(Fixture.Private, _folder));
+    }
+
+    // ----- Helpers -----
+
+    private Document NewDocument(string fileName, string content, string? title = null) =>
+        new() { Folder = _folder, Title = title ?? _folder, File = StoredFile.FromStream(TestContent.Text(content), fileName) };
+
+    private async Task<Document> SaveNewAsync(Document document)
+    {
+        await using var db = Fixture.CreateContext();
+        db.Add(document);
+        await db.SaveChangesAsync();
+        return document;
+    }
+
+    private async Task<int> InsertAsync(Document document) => (await SaveNewAsync(document)).Id;
+
+    private async Task<string?> StoredNameAsync(int id)
+    {
+        await using var db = Fixture.CreateContext();
+        return (await db.Documents.AsNoTracking().SingleAsync(d => d.Id == id)).File.Name ?? "";
+    }
+
+    private async Task<int> CountRowsAsync()
+    {
+        await using var db = Fixture.CreateContext();
+        return await db.Documents.CountAsync(d => d.Folder == _folder);
+    }
+
+    private static FakeTimeProvider TwoDaysLater() => new(DateTimeOffset.UtcNow.AddDays(2));
+
+    private static async Task<string> ReadAsync(FileStorage storage, string name)
+    {
+        await using var stream = await storage.OpenReadAsync(name);
+        return await new StreamReader(stream).ReadToEndAsync();
+    }
+
+    /// <summary>Every file under <paramref name="directory"/>, recursively, sorted.</summary>
+    private static async Task<List<string>> ListAsync(FileStorage storage, string directory)
+    {
+        var names = new List<string>();
+        var listing = await storage.ListAsync(directory);
+        names.AddRange(listing.Files.Select(f => directory + "/" + f));
+        foreach (var sub in listing.Directories)
+        {
+            names.AddRange(await ListAsync(storage, directory + "/" + sub));
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+}
