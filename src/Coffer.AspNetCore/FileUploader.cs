@@ -1,0 +1,257 @@
+using Coffer.AspNetCore.Internal;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Coffer.AspNetCore;
+
+/// <summary>
+/// Saves uploaded files into a storage under the storage's rules: its <see cref="FileStorageOptions.MaxFileSize"/>
+/// (413), its <see cref="FileUploadOptions.AllowedContentTypes"/> (415), no empty files and no bad names (400). A
+/// refused upload stores nothing and comes back as a problem to return to the client. Registered by <c>AddCoffer</c>.
+/// </summary>
+/// <example>
+/// <code>
+/// app.MapPost("/files", async (IFormFile file, [FromKeyedServices("private")] FileStorage storage, FileUploader uploader) =>
+/// {
+///     var upload = await uploader.SaveAsync(storage, file, new() { UploadTo = "files/{yyyy}/{MM}" });
+///     return upload.Succeeded ? Results.Ok(new { upload.Name }) : upload.Problem;
+/// });
+/// </code>
+/// </example>
+public sealed class FileUploader
+{
+    private const string OctetStream = "application/octet-stream";
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    private readonly IOptionsMonitor<FileUploadOptions> _options;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates an uploader that reads each storage's upload rules from <paramref name="options"/>.</summary>
+    /// <param name="options">Upload rules, named by storage.</param>
+    /// <param name="loggerFactory">Where refusals are logged; <see langword="null"/> for nowhere.</param>
+    public FileUploader(IOptionsMonitor<FileUploadOptions> options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _logger = loggerFactory?.CreateLogger(Log.Category) ?? NullLogger.Instance;
+    }
+
+    /// <summary>Saves a file of a form that ASP.NET has read (<see cref="IFormFile"/>).</summary>
+    /// <param name="storage">Where to save it.</param>
+    /// <param name="file">The uploaded file.</param>
+    /// <param name="options">Upload-to and owner; the content type and length come from the upload.</param>
+    /// <param name="cancellationToken">Cancels the save; nothing is left behind.</param>
+    /// <returns>The stored name, or the problem to return.</returns>
+    /// <exception cref="StorageUnavailableException">The storage could not be reached.</exception>
+    public async Task<FileUploadResult> SaveAsync(FileStorage storage, IFormFile file, FileSaveOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(file);
+        var content = file.OpenReadStream();
+        await using (content.ConfigureAwait(false))
+        {
+            return await SaveCoreAsync(storage, file.FileName, file.ContentType, content, file.Length, options, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Saves the file of a <c>multipart/form-data</c> request as it arrives, without buffering it in memory or on
+    /// disk: the first part named <paramref name="fieldName"/> that has a file name is saved; parts before it are
+    /// skipped. Use it on an endpoint that does not read the form itself (no <see cref="IFormFile"/> parameter).
+    /// </summary>
+    /// <remarks>
+    /// The server's request size limit still applies (Kestrel: 30 MB): raise it for the endpoint, for example with
+    /// <c>.WithMetadata(new RequestSizeLimitAttribute(bytes))</c>, when the storage accepts larger files. A body over
+    /// that limit is refused with 413 like one over <see cref="FileStorageOptions.MaxFileSize"/>.
+    /// </remarks>
+    /// <param name="storage">Where to save it.</param>
+    /// <param name="request">The request whose body is the multipart form.</param>
+    /// <param name="fieldName">The form field that holds the file. Default: <c>file</c>.</param>
+    /// <param name="options">Upload-to and owner; the content type comes from the part.</param>
+    /// <param name="cancellationToken">Cancels the save; nothing is left behind.</param>
+    /// <returns>The stored name, or the problem to return.</returns>
+    /// <exception cref="StorageUnavailableException">The storage could not be reached.</exception>
+    public async Task<FileUploadResult> SaveMultipartAsync(FileStorage storage, HttpRequest request, string fieldName = "file",
+        FileSaveOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(fieldName);
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            return Refuse(storage, null, StatusCodes.Status415UnsupportedMediaType, "Unsupported request type",
+                $"The request must be multipart/form-data, with the file in the field '{fieldName}'.");
+        }
+
+        string boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value ?? "";
+        if (boundary.Length == 0)
+        {
+            return Refuse(storage, null, StatusCodes.Status400BadRequest, "Malformed request", "The multipart/form-data request has no boundary.");
+        }
+
+        var reader = new MultipartReader(boundary, request.Body);
+        try
+        {
+            while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.IsFileDisposition()
+                    || !string.Equals(HeaderUtilities.RemoveQuotes(disposition.Name).Value, fieldName, StringComparison.Ordinal))
+                {
+                    continue; // the reader skips the rest of this part when asked for the next
+                }
+
+                string fileName = (disposition.FileNameStar.HasValue ? disposition.FileNameStar : HeaderUtilities.RemoveQuotes(disposition.FileName)).Value ?? "";
+                var counted = new CountingStream(section.Body);
+                return await SaveCoreAsync(storage, fileName, section.ContentType, counted, null, options, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            return Refuse(storage, null, StatusCodes.Status400BadRequest, "Malformed request", $"The multipart/form-data body is malformed: {ex.Message}");
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Refuse(storage, null, StatusCodes.Status413PayloadTooLarge, "File too large",
+                "The request is larger than the server accepts for this endpoint.");
+        }
+
+        return Refuse(storage, null, StatusCodes.Status400BadRequest, "No file", $"The request has no file in the form field '{fieldName}'.");
+    }
+
+    private async Task<FileUploadResult> SaveCoreAsync(FileStorage storage, string clientFileName, string? declaredType, Stream content,
+        long? length, FileSaveOptions? options, CancellationToken cancellationToken)
+    {
+        // The client's name may carry its folders (C:\Users\…\photo.jpg); only the file name is the user's to choose.
+        string fileName = clientFileName[(clientFileName.LastIndexOfAny(['/', '\\']) + 1)..];
+        string? declared = NormalizeDeclared(declaredType);
+        string byExtension = ContentTypes.TryGetContentType(fileName, out string? mapped) ? mapped : OctetStream;
+        var rules = _options.Get(storage.Name);
+        if (rules.AllowedContentTypes.Count > 0)
+        {
+            string? refused = !IsAllowed(byExtension, rules.AllowedContentTypes) ? byExtension
+                : declared is not null && !IsAllowed(declared, rules.AllowedContentTypes) ? declared
+                : null;
+            if (refused is not null)
+            {
+                return Refuse(storage, fileName, StatusCodes.Status415UnsupportedMediaType, "Unsupported file type",
+                    $"Files of type '{refused}' are not accepted here. Accepted types: {string.Join(", ", rules.AllowedContentTypes)}.");
+            }
+        }
+
+        string contentType = declared ?? byExtension;
+        var saveOptions = new FileSaveOptions
+        {
+            UploadTo = options?.UploadTo,
+            Instance = options?.Instance,
+            ContentType = options?.ContentType ?? contentType,
+            ContentLength = length,
+        };
+
+        try
+        {
+            string name = await storage.SaveAsync(fileName, content, saveOptions, cancellationToken).ConfigureAwait(false);
+            long stored = length ?? ((CountingStream)content).BytesRead;
+            Log.FileUploaded(_logger, fileName, storage.Name, name, stored);
+            return FileUploadResult.Stored(name, fileName, contentType, stored);
+        }
+        catch (InvalidFileNameException ex)
+        {
+            return Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", ex.Message);
+        }
+        catch (InvalidFileContentException ex) when (ex.Problem == FileContentProblem.TooLarge)
+        {
+            return Refuse(storage, fileName, StatusCodes.Status413PayloadTooLarge, "File too large", StripParameterName(ex));
+        }
+        catch (InvalidFileContentException ex)
+        {
+            return Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Empty file", StripParameterName(ex));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Refuse(storage, fileName, StatusCodes.Status413PayloadTooLarge, "File too large",
+                "The request is larger than the server accepts for this endpoint.");
+        }
+    }
+
+    private FileUploadResult Refuse(FileStorage storage, string? fileName, int status, string title, string detail)
+    {
+        Log.UploadRefused(_logger, storage.Name, status, detail);
+        return FileUploadResult.Refused(fileName, TypedResults.Problem(detail, statusCode: status, title: title));
+    }
+
+    // ArgumentException appends " (Parameter 'content')" to its message; the client has no such parameter.
+    private static string StripParameterName(ArgumentException ex) =>
+        ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal);
+
+    private static string? NormalizeDeclared(string? declared)
+    {
+        if (!MediaTypeHeaderValue.TryParse(declared, out var parsed) || !parsed.SubType.HasValue)
+        {
+            return null;
+        }
+
+        string type = parsed.MediaType.Value!.ToLowerInvariant();
+        return type == OctetStream ? null : type; // "I don't know" from a browser or curl is not a claim
+    }
+
+    internal static bool IsAllowed(string contentType, IEnumerable<string> allowed)
+    {
+        string type = MediaTypeHeaderValue.TryParse(contentType, out var parsed) ? parsed.MediaType.Value! : contentType;
+        foreach (string pattern in allowed)
+        {
+            if (pattern == "*/*" || string.Equals(pattern, type, StringComparison.OrdinalIgnoreCase)
+                || (pattern.EndsWith("/*", StringComparison.Ordinal) && type.StartsWith(pattern[..^1], StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Counts what the storage reads from a part whose length is not known in advance.</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Add(inner.Read(buffer, offset, count));
+
+        public override int Read(Span<byte> buffer) => Add(inner.Read(buffer));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Add(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Add(int read)
+        {
+            BytesRead += read;
+            return read;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using Coffer.Local;
+using Coffer.Signing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Coffer.AspNetCore.Internal;
+
+/// <summary>Serves one file of a local storage: a chain of checks, each with its own outcome and log line.</summary>
+internal sealed class CofferFileEndpoint(CofferStorageSet storages, ILogger logger)
+{
+    private const string OctetStream = "application/octet-stream";
+
+    /// <summary>No script, no plugin, no form, no fetch: whatever the file is, it cannot act as the app.</summary>
+    internal const string SandboxPolicy = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox";
+
+    /// <summary>
+    /// The same without <c>sandbox</c>, for PDF only: browsers refuse to show a PDF in a sandboxed document, and their
+    /// PDF viewers do not run the document's script with the app's origin.
+    /// </summary>
+    internal const string PdfPolicy = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'";
+
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    public async Task<Results<PhysicalFileHttpResult, NotFound, StatusCodeHttpResult>> ServeAsync(HttpContext context, string storageName, string? name)
+    {
+        if (string.IsNullOrEmpty(name) || !TryGetLocalStorage(storageName, out var storage))
+        {
+            return TypedResults.NotFound();
+        }
+
+        string? downloadName = null;
+        string? contentTypeOverride = null;
+        if (storage.Options.Visibility != FileVisibility.Public)
+        {
+            var query = context.Request.Query;
+            var signed = SignedUrlQuery.From(key => query.TryGetValue(key, out var values) ? values.ToString() : null);
+            var status = storage.VerifyUrl(name, signed);
+            if (status != UrlSignatureStatus.Valid)
+            {
+                if (status == UrlSignatureStatus.Expired)
+                {
+                    Log.UrlExpired(logger, storage.Name, name);
+                }
+                else
+                {
+                    Log.UrlRefused(logger, storage.Name, name, status);
+                }
+
+                // The reason stays in the log: a caller learns nothing, not even whether the file exists.
+                return TypedResults.StatusCode(StatusCodes.Status403Forbidden);
+            }
+
+            downloadName = signed.DownloadFileName;
+            contentTypeOverride = signed.ContentType;
+        }
+
+        StoredFileInfo info;
+        try
+        {
+            info = IsTemporaryFile(name) ? StoredFileInfo.NotFound(name) : await storage.GetInfoAsync(name, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (InvalidFileNameException)
+        {
+            info = StoredFileInfo.NotFound(name);
+        }
+
+        if (!info.Exists)
+        {
+            Log.FileNotFound(logger, storage.Name, name);
+            return TypedResults.NotFound();
+        }
+
+        string contentType = GetContentType(name, contentTypeOverride ?? info.ContentType);
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.ContentSecurityPolicy = IsMediaType(contentType, "application/pdf") ? PdfPolicy : SandboxPolicy;
+        headers.CacheControl = storage.Options.Visibility == FileVisibility.Public ? "public, no-cache" : "private, no-cache";
+        headers["Referrer-Policy"] = "no-referrer";
+        bool inline = downloadName is null && IsSafeInline(contentType);
+        headers.ContentDisposition = ContentDisposition.Format(inline, downloadName ?? LastSegment(name));
+
+        // HTTP dates have whole seconds; a finer Last-Modified would never equal an If-Modified-Since.
+        var modified = info.LastModified!.Value;
+        modified = modified.AddTicks(-(modified.UtcTicks % TimeSpan.TicksPerSecond));
+        var etag = new EntityTagHeaderValue($"\"{modified.UtcTicks:x}-{info.Length:x}\"");
+        return TypedResults.PhysicalFile(storage.GetPath(name), contentType, fileDownloadName: null, modified, etag, enableRangeProcessing: true);
+    }
+
+    private bool TryGetLocalStorage(string storageName, out LocalFileStorage storage)
+    {
+        if (storages.TryGetStorage(storageName, out var found) && found is LocalFileStorage local)
+        {
+            storage = local;
+            return true;
+        }
+
+        storage = null!;
+        return false;
+    }
+
+    internal static string GetContentType(string name, string? given)
+    {
+        if (given is not null && MediaTypeHeaderValue.TryParse(given, out var parsed) && parsed.Type.HasValue && parsed.SubType.HasValue)
+        {
+            return given;
+        }
+
+        return ContentTypes.TryGetContentType(name, out string? byExtension) ? byExtension : OctetStream;
+    }
+
+    /// <summary>Types a browser shows without running anything of the file; all others are downloaded.</summary>
+    internal static bool IsSafeInline(string contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var parsed))
+        {
+            return false;
+        }
+
+        string type = parsed.MediaType.Value!.ToLowerInvariant();
+        return type switch
+        {
+            "image/svg+xml" => false,
+            "text/plain" or "application/pdf" => true,
+            _ => type.StartsWith("image/", StringComparison.Ordinal) || type.StartsWith("audio/", StringComparison.Ordinal) || type.StartsWith("video/", StringComparison.Ordinal),
+        };
+    }
+
+    private static bool IsMediaType(string contentType, string mediaType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase);
+
+    // LocalFileStorage writes into such files before moving them into place; they are not the storage's files.
+    private static bool IsTemporaryFile(string name)
+    {
+        string last = LastSegment(name);
+        return last.StartsWith(".coffer-", StringComparison.Ordinal) && last.EndsWith(".tmp", StringComparison.Ordinal);
+    }
+
+    private static string LastSegment(string name) => name[(name.LastIndexOf('/') + 1)..];
+}

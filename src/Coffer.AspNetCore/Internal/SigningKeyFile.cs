@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Coffer.Signing;
+using Microsoft.Extensions.Logging;
+
+namespace Coffer.AspNetCore.Internal;
+
+/// <summary>
+/// The URL signing key of local storages that configure none: generated once into a file under the data folder
+/// (mode 0600 on Unix), and read back on every later start, so that URLs survive a restart.
+/// </summary>
+internal sealed class SigningKeyFile(CofferPaths paths, ILoggerFactory? loggerFactory = null)
+{
+    private const string TempFileStem = ".url-signing-key-";
+
+    private readonly Lazy<UrlSigningKey> _key = new(() => LoadOrCreate(paths.SigningKeyFile, loggerFactory));
+
+    public string Path => paths.SigningKeyFile;
+
+    /// <exception cref="IOException">The file could not be read or written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file or folder is not accessible.</exception>
+    /// <exception cref="InvalidDataException">The file holds no valid key.</exception>
+    public UrlSigningKey Key => _key.Value;
+
+    private static UrlSigningKey LoadOrCreate(string path, ILoggerFactory? loggerFactory)
+    {
+        if (File.Exists(path))
+        {
+            return Read(path);
+        }
+
+        string directory = System.IO.Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var key = UrlSigningKey.Generate("local-" + DateTimeOffset.UtcNow.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture));
+        string temp = System.IO.Path.Combine(directory, $"{TempFileStem}{Guid.NewGuid():N}.tmp");
+        var streamOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            streamOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        try
+        {
+            using (var stream = new FileStream(temp, streamOptions))
+            {
+                JsonSerializer.Serialize(stream, new KeyDocument(key.Id, key.Secret));
+                stream.Flush(flushToDisk: true);
+            }
+
+            try
+            {
+                // Without overwrite: when two instances start at once, the first key written wins and both use it.
+                File.Move(temp, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return Read(path);
+            }
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+
+        if (loggerFactory is not null)
+        {
+            Log.SigningKeyGenerated(loggerFactory.CreateLogger(Log.Category), path);
+        }
+
+        return key;
+    }
+
+    private static UrlSigningKey Read(string path)
+    {
+        KeyDocument? document;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            document = JsonSerializer.Deserialize<KeyDocument>(stream);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"The signing key file '{path}' is not valid JSON; delete it to generate a new key (URLs signed with the old one stop working).", ex);
+        }
+
+        var key = new UrlSigningKey { Id = document?.Id ?? "", Secret = document?.Secret ?? "" };
+        if (UrlSigner.Check(key) is { } error)
+        {
+            throw new InvalidDataException($"The signing key file '{path}' holds no valid key: {error} Delete it to generate a new key.");
+        }
+
+        return key;
+    }
+
+    private sealed record KeyDocument(string Id, string Secret);
+}

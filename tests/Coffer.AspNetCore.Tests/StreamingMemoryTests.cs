@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Http.Json;
+using Coffer.Local;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Xunit.Abstractions;
+
+namespace Coffer.AspNetCore.Tests;
+
+[CollectionDefinition(nameof(StreamingMemoryTests), DisableParallelization = true)]
+public class StreamingMemoryRunsAlone;
+
+/// <summary>Measures allocations of the whole process, so it runs alone.</summary>
+[Collection(nameof(StreamingMemoryTests))]
+public class StreamingMemoryTests(ITestOutputHelper output)
+{
+    private const long FileSize = 64L * 1024 * 1024;
+
+    [Fact]
+    public async Task A_streamed_upload_never_holds_the_file_in_memory()
+    {
+        await using var app = await TestApp.StartAsync(endpoints: e =>
+            e.MapPost("/stream", async (HttpRequest request, FileUploader uploader, IFileStorageProvider storages) =>
+            {
+                var result = await uploader.SaveMultipartAsync(storages.GetStorage("private"), request);
+                return result.Succeeded ? Results.Ok(result.Length) : result.Problem!;
+            }));
+        using var warmUp = await PostAsync(app, 1024);
+
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        using var response = await PostAsync(app, FileSize);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        output.WriteLine($"{allocated:N0} bytes allocated for a {FileSize:N0}-byte streamed upload");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(FileSize, await response.Content.ReadFromJsonAsync<long>());
+        Assert.Equal(FileSize, new FileInfo(((LocalFileStorage)app.Storage("private")).GetPath("big.bin")).Length);
+        // The client, TestServer, the multipart reader and the file write all stream through pooled buffers.
+        Assert.True(allocated < FileSize / 8, $"{allocated:N0} bytes were allocated for a {FileSize:N0}-byte upload.");
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(TestApp app, long size)
+    {
+        using var form = new MultipartFormDataContent { { new GeneratedContent(size), "file", size == FileSize ? "big.bin" : "small.bin" } };
+        return await app.Client.PostAsync(new Uri("/stream", UriKind.Relative), form);
+    }
+
+    /// <summary>Content written in 64 KiB chunks from one buffer, so the test itself holds no copy of the file.</summary>
+    private sealed class GeneratedContent(long size) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            var chunk = new byte[64 * 1024];
+            new Random(7).NextBytes(chunk);
+            for (long written = 0; written < size; written += chunk.Length)
+            {
+                await stream.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, size - written)));
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = size;
+            return true;
+        }
+    }
+}
