@@ -126,27 +126,68 @@ public sealed class FileUploader
         return Refuse(storage, null, StatusCodes.Status400BadRequest, "No file", $"The request has no file in the form field '{fieldName}'.");
     }
 
+    /// <summary>
+    /// Checks an <see cref="IFormFile"/> against the storage's upload rules without saving it, for code that saves it
+    /// another way (for example as pending content of an EF Core file field, uploaded by <c>SaveChanges</c>).
+    /// </summary>
+    /// <param name="storage">The storage the file is meant for.</param>
+    /// <param name="file">The uploaded file; <see langword="null"/> when the form had none.</param>
+    /// <returns>The problem to return (400, 413 or 415), or <see langword="null"/> when the file may be saved.</returns>
+    public ProblemHttpResult? Check(FileStorage storage, IFormFile? file)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        if (file is null)
+        {
+            return Refuse(storage, null, StatusCodes.Status400BadRequest, "No file", "The request has no file in the form field 'file'.").Problem;
+        }
+
+        string fileName = ClientFileName(file.FileName);
+        if (CheckContentType(storage, fileName, file.ContentType, out _) is { } refused)
+        {
+            return refused.Problem;
+        }
+
+        try
+        {
+            storage.GetSaveName(fileName);
+        }
+        catch (InvalidFileNameException ex)
+        {
+            return Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", ex.Message).Problem;
+        }
+
+        if (storage.Options.MaxFileSize is { } max && file.Length > max)
+        {
+            return Refuse(storage, fileName, StatusCodes.Status413PayloadTooLarge, "File too large",
+                $"The file is larger than the {max:N0} bytes that storage '{storage.Name}' accepts (MaxFileSize).").Problem;
+        }
+
+        return file.Length == 0 && !storage.Options.AllowEmptyFiles
+            ? Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Empty file",
+                $"The file is empty. Storage '{storage.Name}' does not accept empty files (AllowEmptyFiles is off).").Problem
+            : null;
+    }
+
+    /// <summary>
+    /// The problem to return for an exception that a save into <paramref name="storage"/> threw: a refused name (400),
+    /// refused content (400, 413), an unreachable storage (503); <see langword="null"/> for any other exception.
+    /// </summary>
+    public ProblemHttpResult? ToProblem(FileStorage storage, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(exception);
+        return ToResult(storage, null, exception)?.Problem;
+    }
+
     private async Task<FileUploadResult> SaveCoreAsync(FileStorage storage, string clientFileName, string? declaredType, Stream content,
         long? length, FileSaveOptions? options, CancellationToken cancellationToken)
     {
-        // The client's name may carry its folders (C:\Users\…\photo.jpg); only the file name is the user's to choose.
-        string fileName = clientFileName[(clientFileName.LastIndexOfAny(['/', '\\']) + 1)..];
-        string? declared = NormalizeDeclared(declaredType);
-        string byExtension = ContentTypes.TryGetContentType(fileName, out string? mapped) ? mapped : OctetStream;
-        var rules = _options.Get(storage.Name);
-        if (rules.AllowedContentTypes.Count > 0)
+        string fileName = ClientFileName(clientFileName);
+        if (CheckContentType(storage, fileName, declaredType, out string contentType) is { } refused)
         {
-            string? refused = !IsAllowed(byExtension, rules.AllowedContentTypes) ? byExtension
-                : declared is not null && !IsAllowed(declared, rules.AllowedContentTypes) ? declared
-                : null;
-            if (refused is not null)
-            {
-                return Refuse(storage, fileName, StatusCodes.Status415UnsupportedMediaType, "Unsupported file type",
-                    $"Files of type '{refused}' are not accepted here. Accepted types: {string.Join(", ", rules.AllowedContentTypes)}.");
-            }
+            return refused;
         }
 
-        string contentType = declared ?? byExtension;
         var saveOptions = new FileSaveOptions
         {
             UploadTo = options?.UploadTo,
@@ -162,24 +203,45 @@ public sealed class FileUploader
             Log.FileUploaded(_logger, fileName, storage.Name, name, stored);
             return FileUploadResult.Stored(name, fileName, contentType, stored);
         }
-        catch (InvalidFileNameException ex)
+        catch (Exception ex) when (ToResult(storage, fileName, ex) is { } problem)
         {
-            return Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", ex.Message);
-        }
-        catch (InvalidFileContentException ex) when (ex.Problem == FileContentProblem.TooLarge)
-        {
-            return Refuse(storage, fileName, StatusCodes.Status413PayloadTooLarge, "File too large", StripParameterName(ex));
-        }
-        catch (InvalidFileContentException ex)
-        {
-            return Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Empty file", StripParameterName(ex));
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return Refuse(storage, fileName, StatusCodes.Status413PayloadTooLarge, "File too large",
-                "The request is larger than the server accepts for this endpoint.");
+            return problem;
         }
     }
+
+    // The client's name may carry its folders (C:\Users\…\photo.jpg); only the file name is the user's to choose.
+    private static string ClientFileName(string clientFileName) => clientFileName[(clientFileName.LastIndexOfAny(['/', '\\']) + 1)..];
+
+    private FileUploadResult? CheckContentType(FileStorage storage, string fileName, string? declaredType, out string contentType)
+    {
+        string? declared = NormalizeDeclared(declaredType);
+        string byExtension = ContentTypes.TryGetContentType(fileName, out string? mapped) ? mapped : OctetStream;
+        contentType = declared ?? byExtension;
+        var rules = _options.Get(storage.Name);
+        if (rules.AllowedContentTypes.Count == 0)
+        {
+            return null;
+        }
+
+        string? refused = !IsAllowed(byExtension, rules.AllowedContentTypes) ? byExtension
+            : declared is not null && !IsAllowed(declared, rules.AllowedContentTypes) ? declared
+            : null;
+        return refused is null ? null : Refuse(storage, fileName, StatusCodes.Status415UnsupportedMediaType, "Unsupported file type",
+            $"Files of type '{refused}' are not accepted here. Accepted types: {string.Join(", ", rules.AllowedContentTypes)}.");
+    }
+
+    private FileUploadResult? ToResult(FileStorage storage, string? fileName, Exception exception) => exception switch
+    {
+        InvalidFileNameException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", ex.Message),
+        InvalidFileContentException { Problem: FileContentProblem.TooLarge } ex =>
+            Refuse(storage, fileName, StatusCodes.Status413PayloadTooLarge, "File too large", StripParameterName(ex)),
+        InvalidFileContentException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Empty file", StripParameterName(ex)),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            Refuse(storage, fileName, StatusCodes.Status413PayloadTooLarge, "File too large", "The request is larger than the server accepts for this endpoint."),
+        StorageUnavailableException => Refuse(storage, fileName, StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
+            "The file could not be stored right now; nothing was saved. Try again in a moment."),
+        _ => null,
+    };
 
     private FileUploadResult Refuse(FileStorage storage, string? fileName, int status, string title, string detail)
     {

@@ -1,0 +1,220 @@
+using System.Security.Claims;
+using Coffer.AspNetCore;
+using Coffer.EntityFrameworkCore;
+using Coffer.Sample.Data;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coffer.Sample.Endpoints;
+
+/// <summary>
+/// The JSON API and the download redirect. Every handler checks that the caller owns the file; another user's
+/// file is 404, exactly like a file that does not exist.
+/// </summary>
+public static class FilesApi
+{
+    /// <summary>How long the URL behind the app's own download link lives; the link itself can be withdrawn at any time.</summary>
+    public static readonly TimeSpan DownloadUrlLifetime = TimeSpan.FromSeconds(60);
+
+    /// <summary>The longest share link: SigV4's limit, applied to every backend alike.</summary>
+    public static readonly TimeSpan MaxShareLifetime = TimeSpan.FromDays(7);
+
+    public static void MapFilesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").RequireAuthorization().DisableAntiforgery().AddEndpointFilter(RequireAntiforgeryForCookies);
+        api.MapGet("/files", ListFiles);
+        api.MapGet("/files/{id:int}", GetFile);
+        api.MapPost("/files", UploadFile);
+        api.MapDelete("/files/{id:int}", DeleteFile);
+        api.MapPost("/files/{id:int}/share", ShareFile);
+        api.MapPost("/media", UploadMedia);
+        app.MapGet("/api/media", ListMedia).AllowAnonymous();
+        app.MapGet("/files/{id:int}/download", Download).RequireAuthorization();
+    }
+
+    private static string UserId(ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("An authenticated user has no id claim.");
+
+    private static async Task<Ok<List<FileResponse>>> ListFiles(ClaimsPrincipal user, SampleDbContext db,
+        [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
+    {
+        string userId = UserId(user);
+        var rows = await db.PrivateFiles.AsNoTracking()
+            .Where(f => f.OwnerId == userId)
+            .OrderByDescending(f => f.Id)
+            .Select(f => new { f.Id, f.File, f.OriginalName, f.Size, f.UploadedOn })
+            .ToListAsync(ct);
+        var files = new List<FileResponse>(rows.Count);
+        foreach (var row in rows)
+        {
+            var url = storage.GetUrl(row.File.Name!);
+            files.Add(new FileResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url.Url, url.ExpiresAt));
+        }
+
+        return TypedResults.Ok(files);
+    }
+
+    private static async Task<Results<Ok<FileResponse>, NotFound>> GetFile(int id, ClaimsPrincipal user, SampleDbContext db,
+        [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
+    {
+        var row = await FindOwnedAsync(db, id, UserId(user), ct);
+        if (row is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var url = storage.GetUrl(row.File.Name!);
+        return TypedResults.Ok(new FileResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url.Url, url.ExpiresAt));
+    }
+
+    private static async Task<Results<Created<FileResponse>, ProblemHttpResult>> UploadFile(IFormFile? file, ClaimsPrincipal user,
+        SampleDbContext db, [FromKeyedServices("private")] FileStorage storage, FileUploader uploader, TimeProvider clock, CancellationToken ct)
+    {
+        if (uploader.Check(storage, file) is { } problem)
+        {
+            return problem;
+        }
+
+        var row = new PrivateFile
+        {
+            OwnerId = UserId(user),
+            OriginalName = Path.GetFileName(file!.FileName),
+            Size = file.Length,
+            UploadedOn = clock.GetUtcNow(),
+        };
+        await using var content = file.OpenReadStream();
+        row.File = StoredFile.FromStream(content, row.OriginalName, file.ContentType);
+        db.PrivateFiles.Add(row);
+        if (await SaveAsync(db, uploader, storage, ct) is { } failure)
+        {
+            return failure;
+        }
+
+        var url = storage.GetUrl(row.File.Name!);
+        return TypedResults.Created($"/api/files/{row.Id}", new FileResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url.Url, url.ExpiresAt));
+    }
+
+    private static async Task<Results<NoContent, NotFound>> DeleteFile(int id, ClaimsPrincipal user, SampleDbContext db, CancellationToken ct)
+    {
+        string userId = UserId(user);
+        var row = await db.PrivateFiles.SingleOrDefaultAsync(f => f.Id == id && f.OwnerId == userId, ct);
+        if (row is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        db.PrivateFiles.Remove(row);
+        await db.SaveChangesAsync(ct); // the object is deleted after the commit (DeleteOldFiles is on for private storages)
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<LinkResponse>, NotFound, ProblemHttpResult>> ShareFile(int id, [FromForm] int? expiresInSeconds,
+        ClaimsPrincipal user, SampleDbContext db, [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
+    {
+        var lifetime = TimeSpan.FromSeconds(expiresInSeconds ?? 3600);
+        if (lifetime <= TimeSpan.Zero || lifetime > MaxShareLifetime)
+        {
+            return TypedResults.Problem($"A share link lives between 1 second and 7 days; {lifetime} was asked for.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var row = await FindOwnedAsync(db, id, UserId(user), ct);
+        if (row is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var url = storage.GetUrl(row.File.Name!, new FileUrlOptions { Expiry = lifetime, DownloadFileName = row.OriginalName });
+        return TypedResults.Ok(new LinkResponse(url.Url, url.ExpiresAt));
+    }
+
+    private static async Task<Results<RedirectHttpResult, NotFound>> Download(int id, ClaimsPrincipal user, SampleDbContext db,
+        [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
+    {
+        string userId = UserId(user);
+        var row = await db.PrivateFiles.AsNoTracking()
+            .Where(f => f.Id == id && f.OwnerId == userId)
+            .Select(f => new { f.File, f.OriginalName })
+            .SingleOrDefaultAsync(ct);
+        if (row is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var url = storage.GetUrl(row.File.Name!, new FileUrlOptions { Expiry = DownloadUrlLifetime, DownloadFileName = row.OriginalName });
+        return TypedResults.Redirect(url.Url);
+    }
+
+    private static async Task<Results<Created<MediaResponse>, ProblemHttpResult>> UploadMedia(IFormFile? file, ClaimsPrincipal user,
+        SampleDbContext db, [FromKeyedServices("public")] FileStorage storage, FileUploader uploader, TimeProvider clock, CancellationToken ct)
+    {
+        if (uploader.Check(storage, file) is { } problem)
+        {
+            return problem;
+        }
+
+        var row = new MediaFile
+        {
+            UploaderId = UserId(user),
+            OriginalName = Path.GetFileName(file!.FileName),
+            Size = file.Length,
+            ContentType = file.ContentType,
+            UploadedOn = clock.GetUtcNow(),
+        };
+        await using var content = file.OpenReadStream();
+        row.File = StoredFile.FromStream(content, row.OriginalName, file.ContentType);
+        db.MediaFiles.Add(row);
+        if (await SaveAsync(db, uploader, storage, ct) is { } failure)
+        {
+            return failure;
+        }
+
+        return TypedResults.Created(storage.GetUrl(row.File.Name!).Url, new MediaResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, storage.GetUrl(row.File.Name!).Url));
+    }
+
+    private static async Task<Ok<List<MediaResponse>>> ListMedia(SampleDbContext db, [FromKeyedServices("public")] FileStorage storage, CancellationToken ct)
+    {
+        var rows = await db.MediaFiles.AsNoTracking().OrderByDescending(f => f.Id).Take(200)
+            .Select(f => new { f.Id, f.File, f.OriginalName, f.Size, f.UploadedOn })
+            .ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(r => new MediaResponse(r.Id, r.OriginalName, r.Size, r.UploadedOn, storage.GetUrl(r.File.Name!).Url)).ToList());
+    }
+
+    private static Task<PrivateFile?> FindOwnedAsync(SampleDbContext db, int id, string userId, CancellationToken ct) =>
+        db.PrivateFiles.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id && f.OwnerId == userId, ct);
+
+    /// <summary>Saves, and turns a refused or failed upload into a problem; the EF integration has already removed what it uploaded.</summary>
+    private static async Task<ProblemHttpResult?> SaveAsync(SampleDbContext db, FileUploader uploader, FileStorage storage, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        catch (Exception ex) when (uploader.ToProblem(storage, ex) is { } problem)
+        {
+            return problem;
+        }
+    }
+
+    /// <summary>
+    /// Cookie-authenticated calls (the pages' scripts) must carry the antiforgery token; bearer-token calls (scripts)
+    /// cannot be forged cross-site, so they need none.
+    /// </summary>
+    private static async ValueTask<object?> RequireAntiforgeryForCookies(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && http.Request.Headers.Authorization.Count == 0)
+        {
+            var antiforgery = http.RequestServices.GetRequiredService<IAntiforgery>();
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return TypedResults.Problem("The request has no valid antiforgery token. Send the RequestVerificationToken header from the page.",
+                    statusCode: StatusCodes.Status400BadRequest);
+            }
+        }
+
+        return await next(context);
+    }
+}

@@ -1,0 +1,68 @@
+using Coffer.Sample;
+using Coffer.Sample.Data;
+using Coffer.Sample.Endpoints;
+using Microsoft.AspNetCore.Identity;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Storages from "Coffer" in configuration; with none, "private" and "public" are folders under App_Data.
+builder.Services.AddCoffer(builder.Configuration);
+builder.Services.AddSampleDatabase(builder.Configuration);
+
+builder.Services.AddIdentityApiEndpoints<IdentityUser>(o =>
+    {
+        o.Password.RequireNonAlphanumeric = false;
+        o.Password.RequiredLength = 8;
+        o.User.RequireUniqueEmail = true;
+    })
+    .AddEntityFrameworkStores<SampleDbContext>();
+builder.Services.ConfigureApplicationCookie(o =>
+{
+    o.LoginPath = "/Account/Login";
+    // Scripts calling the API get a status code, not a redirect to the sign-in page.
+    o.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
+    o.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
+});
+builder.Services.AddAuthorization();
+builder.Services.AddRazorPages();
+builder.Services.AddProblemDetails();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SampleJsonContext.Default));
+builder.Services.AddHealthChecks()
+    .AddDbContextCheck<SampleDbContext>("database")
+    .AddCheck<StorageHealthCheck>("storages");
+
+var app = builder.Build();
+await app.Services.MigrateSampleDatabaseAsync();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/Error");
+}
+
+app.UseStatusCodePages();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapCoffer();                       // serves the local storages' files through their signed URLs
+app.MapIdentityApi<IdentityUser>();    // /register, /login (bearer tokens for scripts), /refresh, …
+app.MapFilesApi();                     // /api/files, /api/media, /files/{id}/download
+app.MapRazorPages();
+app.MapHealthChecks("/healthz");
+
+app.Run();
+
+static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+{
+    if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/files"))
+    {
+        context.Response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+
+    context.Response.Redirect(context.RedirectUri);
+    return Task.CompletedTask;
+}
+
+/// <summary>Lets the end-to-end tests start the app in-process.</summary>
+public partial class Program;
