@@ -7,6 +7,8 @@ public abstract class FileFieldFixture(ITestDatabase database, IStorageFactory s
 {
     public ITestDatabase Database { get; } = database;
 
+    public IStorageFactory StorageFactory { get; } = storages;
+
     public FileStorage Private { get; private set; } = null!;
 
     public FileStorage Public { get; private set; } = null!;
@@ -15,8 +17,9 @@ public abstract class FileFieldFixture(ITestDatabase database, IStorageFactory s
 
     public async Task InitializeAsync()
     {
-        Private = storages.Create("private", FileVisibility.Private);
-        Public = storages.Create("public", FileVisibility.Public);
+        await StorageFactory.InitializeAsync();
+        Private = StorageFactory.Create("private", FileVisibility.Private);
+        Public = StorageFactory.Create("public", FileVisibility.Public);
         Storages = new FileStorageRegistry([Private, Public]);
         await Database.InitializeAsync(GetType().Name.Replace("Fixture", "", StringComparison.Ordinal));
         await using var context = CreateContext();
@@ -35,10 +38,14 @@ public abstract class FileFieldFixture(ITestDatabase database, IStorageFactory s
     public async Task DisposeAsync()
     {
         await Database.DisposeAsync();
-        await storages.DisposeAsync();
+        await StorageFactory.DisposeAsync();
     }
 }
 
 public sealed class SqliteLocalFixture() : FileFieldFixture(new SqliteDatabase(), new LocalStorageFactory());
 
 public sealed class PostgresLocalFixture() : FileFieldFixture(new PostgresDatabase(), new LocalStorageFactory());
+
+public sealed class SqliteS3Fixture() : FileFieldFixture(new SqliteDatabase(), new S3StorageFactory());
+
+public sealed class PostgresS3Fixture() : FileFieldFixture(new PostgresDatabase(), new S3StorageFactory());

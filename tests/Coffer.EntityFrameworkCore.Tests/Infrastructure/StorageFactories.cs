@@ -4,13 +4,20 @@ using Coffer.Signing;
 namespace Coffer.EntityFrameworkCore.Tests.Infrastructure;
 
 /// <summary>
-/// Makes the storages one test class uses. The suite runs against every factory: to run it on S3 (Ceph RGW), add an
-/// <c>S3StorageFactory</c> (a bucket per class, from COFFER_S3_ENDPOINT / COFFER_S3_ACCESS_KEY / COFFER_S3_SECRET_KEY)
-/// and two three-line classes in <c>FileFieldSuites.cs</c>: fixtures <c>SqliteS3Fixture</c> and <c>PostgresS3Fixture</c>
-/// (<c>base(new SqliteDatabase(), new S3StorageFactory())</c>) and their test classes.
+/// Makes the storages one test class uses. The suite runs against every factory: local disk, and S3 on the real
+/// Ceph RGW of <c>scripts/s3-server.sh</c>.
 /// </summary>
 public interface IStorageFactory : IAsyncDisposable
 {
+    /// <summary>Where the signed URLs of the private storage start (the name follows).</summary>
+    string PrivateUrlPrefix { get; }
+
+    /// <summary>The query parameter that carries a signed URL's signature.</summary>
+    string SignatureParameter { get; }
+
+    /// <summary>Prepares the backing store (a bucket); runs before the first <see cref="Create"/>.</summary>
+    Task InitializeAsync() => Task.CompletedTask;
+
     /// <summary>Creates the storage <paramref name="name"/>, empty, with a BaseUrl so URLs can be made.</summary>
     FileStorage Create(string name, FileVisibility visibility);
 }
@@ -19,6 +26,10 @@ public interface IStorageFactory : IAsyncDisposable
 public sealed class LocalStorageFactory : IStorageFactory
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "coffer-ef-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public string PrivateUrlPrefix => "/media/private/";
+
+    public string SignatureParameter => "sig=";
 
     public FileStorage Create(string name, FileVisibility visibility)
     {
@@ -46,4 +57,70 @@ public sealed class LocalStorageFactory : IStorageFactory
 
         return ValueTask.CompletedTask;
     }
+}
+
+/// <summary>
+/// S3 storages on the real Ceph RGW (COFFER_S3_ENDPOINT, COFFER_S3_ACCESS_KEY, COFFER_S3_SECRET_KEY, with the
+/// defaults of scripts/s3-server.sh), in a bucket of their own per test class; the bucket is emptied and removed after.
+/// </summary>
+public sealed class S3StorageFactory : IStorageFactory
+{
+    private static readonly string Endpoint = Setting("COFFER_S3_ENDPOINT", "http://127.0.0.1:4568");
+    private readonly string _bucket = "coffer-ef-" + Guid.NewGuid().ToString("N")[..12];
+    private readonly List<Coffer.S3.S3FileStorage> _storages = [];
+    private Coffer.S3.S3FileStorage? _admin;
+
+    public string PrivateUrlPrefix => $"{Endpoint}/{_bucket}/private/";
+
+    public string SignatureParameter => "X-Amz-Signature=";
+
+    public async Task InitializeAsync()
+    {
+        _admin = (Coffer.S3.S3FileStorage)Create("admin", FileVisibility.Private);
+        try
+        {
+            await _admin.Client.PutBucketAsync(_bucket);
+        }
+        catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or HttpRequestException or System.Net.Sockets.SocketException)
+        {
+            throw new InvalidOperationException($"The S3 test server does not answer at {Endpoint}: run scripts/s3-server.sh start. ({ex.Message})", ex);
+        }
+    }
+
+    public FileStorage Create(string name, FileVisibility visibility)
+    {
+        var storage = new Coffer.S3.S3FileStorage(name, new Coffer.S3.S3FileStorageOptions
+        {
+            BucketName = _bucket,
+            ServiceUrl = Endpoint,
+            AccessKey = Setting("COFFER_S3_ACCESS_KEY", "CIACCESSKEY0000000001"),
+            SecretKey = Setting("COFFER_S3_SECRET_KEY", "ci-secret-key-0000000000000000000000001"),
+            Location = name,
+            Visibility = visibility,
+        });
+        _storages.Add(storage);
+        return storage;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_admin is not null)
+        {
+            var listing = await _admin.Client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = _bucket });
+            foreach (var item in listing.S3Objects ?? [])
+            {
+                await _admin.Client.DeleteObjectAsync(_bucket, item.Key);
+            }
+
+            await _admin.Client.DeleteBucketAsync(_bucket);
+        }
+
+        foreach (var storage in _storages)
+        {
+            storage.Dispose();
+        }
+    }
+
+    private static string Setting(string variable, string fallback) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : fallback;
 }
