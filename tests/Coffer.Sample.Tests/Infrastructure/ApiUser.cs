@@ -36,6 +36,14 @@ public sealed class ApiUser(string email, HttpClient http) : IDisposable
         return (await response.Content.ReadFromJsonAsync<FileDto>())!;
     }
 
+    /// <summary>Uploads a public media file and returns it, failing unless the app answers 201.</summary>
+    public async Task<MediaDto> UploadMediaAsync(string fileName, byte[] content, string contentType)
+    {
+        using var response = await UploadAsync("/api/media", fileName, content, contentType);
+        await EnsureStatusAsync(response, HttpStatusCode.Created);
+        return (await response.Content.ReadFromJsonAsync<MediaDto>())!;
+    }
+
     /// <summary>The caller's files (<c>GET /api/files</c>).</summary>
     public async Task<List<FileDto>> ListFilesAsync()
     {

@@ -67,13 +67,19 @@ public abstract class SampleApp : IAsyncLifetime
     {
         email ??= $"user-{Guid.NewGuid():N}@example.com";
         using var anonymous = CreateClient();
-        var credentials = new { email, password = ApiUser.Password };
-        using (var registered = await anonymous.PostAsJsonAsync("/register", credentials, cancellationToken))
+        using (var registered = await anonymous.PostAsJsonAsync("/register", new { email, password = ApiUser.Password }, cancellationToken))
         {
             await ApiUser.EnsureStatusAsync(registered, HttpStatusCode.OK);
         }
 
-        using var login = await anonymous.PostAsJsonAsync("/login", credentials, cancellationToken);
+        return await LogInAsync(email, cancellationToken);
+    }
+
+    /// <summary>Signs an existing user in through <c>POST /login</c> for a bearer token.</summary>
+    public async Task<ApiUser> LogInAsync(string email, CancellationToken cancellationToken = default)
+    {
+        using var anonymous = CreateClient();
+        using var login = await anonymous.PostAsJsonAsync("/login", new { email, password = ApiUser.Password }, cancellationToken);
         await ApiUser.EnsureStatusAsync(login, HttpStatusCode.OK);
         var token = await login.Content.ReadFromJsonAsync<AccessTokenResponse>(cancellationToken)
             ?? throw new InvalidOperationException("POST /login returned no body.");
