@@ -85,6 +85,13 @@ public sealed class BrowserTests : IClassFixture<BrowserApp>, IClassFixture<Chro
         var page = await context.NewPageAsync();
         page.Console += (_, message) => { lock (_console) { _console.Add($"[{message.Type}] {message.Text}"); } };
         page.PageError += (_, error) => { lock (_console) { _console.Add($"[pageerror] {error}"); } };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                lock (_console) { _console.Add($"[response] {response.Status} {response.Request.Method} {response.Url}"); }
+            }
+        };
         return page;
     }
 
@@ -136,16 +143,22 @@ public sealed class BrowserTests : IClassFixture<BrowserApp>, IClassFixture<Chro
     {
         var page = await NewPageAsync();
         await SignUpAsync(page);
-        byte[] content = TestFiles.RandomBytes(3 * 1024 * 1024);
+        byte[] content = TestFiles.RandomBytes(2 * 1024 * 1024);
+        var cdp = await page.Context.NewCDPSessionAsync(page); // a slow uplink (4 MB/s), so the bar has steps to show
+        await cdp.SendAsync("Network.enable");
+        await cdp.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
+        {
+            ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = -1, ["uploadThroughput"] = 4 * 1024 * 1024,
+        });
 
         var row = await UploadAsync(page, "holiday-video.bin", content);
 
         var progress = JsonSerializer.Deserialize<int[]>(await page.EvaluateAsync<string>($"() => sessionStorage.getItem('{ProgressKey}') || '[]'"))!;
         _output.WriteLine($"progress seen: {string.Join(", ", progress)}");
-        Assert.NotEmpty(progress);
+        Assert.Contains(progress, p => p is > 0 and < 100);
         Assert.Equal(100, progress[^1]);
         Assert.Equal(progress.Order(), progress);
-        await Expect(row.Locator("td").Nth(1)).ToHaveTextAsync("3 MB");
+        await Expect(row.Locator("td").Nth(1)).ToHaveTextAsync("2 MB");
     }
 
     [Fact]
@@ -182,6 +195,7 @@ public sealed class BrowserTests : IClassFixture<BrowserApp>, IClassFixture<Chro
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
         Assert.StartsWith("Expires ", await output.GetAttributeAsync("title"), StringComparison.Ordinal);
+        await ScreenshotAsync(page, "my-files-share-link");
     }
 
     [Fact]
@@ -259,6 +273,12 @@ public sealed class BrowserTests : IClassFixture<BrowserApp>, IClassFixture<Chro
             Assert.True(await page.EvaluateAsync<bool>(HasNoHorizontalScroll), $"{path} scrolls sideways at 1280 px.");
             Assert.True(await page.EvaluateAsync<bool>("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)"), $"{path} has a broken image.");
             await ScreenshotAsync(page, screenshot);
+        }
+
+        lock (_console)
+        {
+            Assert.DoesNotContain(_console, line => line.StartsWith("[error]", StringComparison.Ordinal)
+                || line.StartsWith("[response]", StringComparison.Ordinal) || line.StartsWith("[pageerror]", StringComparison.Ordinal));
         }
     }
 }
