@@ -136,6 +136,7 @@ public abstract class SampleAppTests : IDisposable
         using var redirect = await owner.Http.GetAsync(Url($"/files/{file.Id}/download"));
         Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
         string location = redirect.Headers.Location!.OriginalString;
+        Assert.InRange(SignedUrls.ExpiresAt(location), DateTimeOffset.UtcNow.AddSeconds(55), DateTimeOffset.UtcNow.AddSeconds(61)); // 60 s
         using var response = await FetchAnonymouslyAsync(location);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -246,7 +247,7 @@ public abstract class SampleAppTests : IDisposable
     {
         var owner = await OwnerAsync();
         var file = await owner.UploadFileAsync("short-lived.txt", TestFiles.Text("short-lived"));
-        using var shared = await owner.ShareAsync(file.Id, expiresInSeconds: 2);
+        using var shared = await owner.ShareAsync(file.Id, expiresInSeconds: 3);
         await ApiUser.EnsureStatusAsync(shared, HttpStatusCode.OK);
         var link = (await shared.Content.ReadFromJsonAsync<LinkDto>())!;
         using (var fresh = await FetchAnonymouslyAsync(link.Url))

@@ -165,7 +165,10 @@ public abstract class SampleApp : IAsyncLifetime
         await Storage.DisposeAsync();
         try
         {
-            Directory.Delete(ContentRoot, recursive: true);
+            if (ContentRoot.Length > 0)
+            {
+                Directory.Delete(ContentRoot, recursive: true);
+            }
         }
         catch (IOException)
         {

@@ -19,6 +19,23 @@ public static class SignedUrls
     public static string WithLaterExpiry(string url) =>
         Replace(url, ExpiryKeys, value => (long.Parse(value, CultureInfo.InvariantCulture) + 3600).ToString(CultureInfo.InvariantCulture));
 
+    /// <summary>When a signed URL stops working, read from its query (<c>exp</c>, or SigV4's <c>X-Amz-Date</c> + <c>X-Amz-Expires</c>).</summary>
+    public static DateTimeOffset ExpiresAt(string url)
+    {
+        var query = (url.Split('?', 2) is [_, var q] ? q : "").Split('&')
+            .Select(pair => pair.Split('=', 2))
+            .Where(kv => kv.Length == 2)
+            .ToDictionary(kv => kv[0], kv => Uri.UnescapeDataString(kv[1]), StringComparer.OrdinalIgnoreCase);
+        if (query.TryGetValue("exp", out string? exp))
+        {
+            return DateTimeOffset.FromUnixTimeSeconds(long.Parse(exp, CultureInfo.InvariantCulture));
+        }
+
+        Assert.True(query.ContainsKey("X-Amz-Date") && query.ContainsKey("X-Amz-Expires"), $"The URL says nothing about when it expires: {url}");
+        return DateTimeOffset.ParseExact(query["X-Amz-Date"], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
+            .AddSeconds(long.Parse(query["X-Amz-Expires"], CultureInfo.InvariantCulture));
+    }
+
     private static string Replace(string url, string[] keys, Func<string, string> change)
     {
         string[] parts = url.Split('?', 2);
