@@ -1,0 +1,284 @@
+using System.Net;
+using System.Text.Json;
+using Coffer.Sample.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Coffer.Sample.Tests.Browser;
+
+/// <summary>The embedded default (SQLite + disk), for the browser tests.</summary>
+public sealed class BrowserApp() : SampleApp(new SqliteSampleDatabase(), new DiskSampleStorage());
+
+/// <summary>
+/// The sample's pages in a real headless Chromium: what a user does, through the page's own forms and scripts.
+/// Screenshots of the main pages go to <c>artifacts/screenshots/</c>; the app's log and the browser's console go to
+/// each test's output.
+/// </summary>
+public sealed class BrowserTests : IClassFixture<BrowserApp>, IClassFixture<ChromiumFixture>, IAsyncLifetime
+{
+    private const string ProgressKey = "coffer-test-progress";
+
+    // Records every value the upload progress bar takes; sessionStorage outlives the reload that follows an upload.
+    private const string RecordProgress = """
+        document.addEventListener("DOMContentLoaded", () => {
+          const bar = document.querySelector(".dropzone .progress");
+          if (!bar) return;
+          new MutationObserver(() => {
+            const seen = JSON.parse(sessionStorage.getItem("coffer-test-progress") || "[]");
+            seen.push(Number(bar.getAttribute("aria-valuenow")));
+            sessionStorage.setItem("coffer-test-progress", JSON.stringify(seen));
+          }).observe(bar, { attributes: true, attributeFilter: ["aria-valuenow"] });
+        });
+        """;
+
+    private const string HasNoHorizontalScroll = "() => document.documentElement.scrollWidth <= window.innerWidth";
+
+    private static readonly string Screenshots = Path.Combine(TestPaths.RepositoryRoot, "artifacts", "screenshots");
+
+    private readonly BrowserApp _app;
+    private readonly ChromiumFixture _chromium;
+    private readonly ITestOutputHelper _output;
+    private readonly int _logMark;
+    private readonly List<string> _console = [];
+    private readonly List<IBrowserContext> _contexts = [];
+
+    public BrowserTests(BrowserApp app, ChromiumFixture chromium, ITestOutputHelper output)
+    {
+        _app = app;
+        _chromium = chromium;
+        _output = output;
+        _logMark = app.LogMark;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.CloseAsync();
+        }
+
+        _output.WriteLine("Browser console:");
+        lock (_console)
+        {
+            _output.WriteLine(string.Join(Environment.NewLine, _console));
+        }
+
+        _output.WriteLine($"App at {_app.BaseAddress}, content root {_app.ContentRoot}; its log during this test:");
+        _output.WriteLine(_app.LogSince(_logMark));
+    }
+
+    private async Task<IPage> NewPageAsync(int width = 1280, int height = 800, bool phone = false)
+    {
+        var context = await _chromium.Browser.NewContextAsync(new()
+        {
+            BaseURL = _app.BaseAddress.ToString(),
+            ViewportSize = new() { Width = width, Height = height },
+            IsMobile = phone,
+            HasTouch = phone,
+            AcceptDownloads = true,
+        });
+        _contexts.Add(context);
+        context.SetDefaultTimeout(10_000);
+        await context.AddInitScriptAsync(RecordProgress);
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) => { lock (_console) { _console.Add($"[{message.Type}] {message.Text}"); } };
+        page.PageError += (_, error) => { lock (_console) { _console.Add($"[pageerror] {error}"); } };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                lock (_console) { _console.Add($"[response] {response.Status} {response.Request.Method} {response.Url}"); }
+            }
+        };
+        return page;
+    }
+
+    /// <summary>Signs up through the pages, starting from the home page's "Sign up" link; returns the new user's email.</summary>
+    private static async Task<string> SignUpAsync(IPage page)
+    {
+        string email = $"browser-{Guid.NewGuid():N}@example.com";
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Sign up" }).ClickAsync();
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(ApiUser.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign up", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My files", Level = 1 })).ToBeVisibleAsync();
+        return email;
+    }
+
+    /// <summary>Uploads through the page's file input (as a click on the drop zone would) and waits for the file's row.</summary>
+    private static async Task<ILocator> UploadAsync(IPage page, string name, byte[] content, string mimeType = "application/octet-stream")
+    {
+        await page.Locator("#upload-input").SetInputFilesAsync(new FilePayload { Name = name, MimeType = mimeType, Buffer = content });
+        var row = Row(page, name);
+        await Expect(row).ToBeVisibleAsync();
+        return row;
+    }
+
+    private static ILocator Row(IPage page, string name) =>
+        page.Locator("tr[data-file-id]").Filter(new() { Has = page.Locator("td.name", new() { HasTextString = name }) });
+
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(Screenshots);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Signing_up_through_the_page_signs_the_user_in_on_my_files()
+    {
+        var page = await NewPageAsync();
+
+        await SignUpAsync(page);
+
+        Assert.EndsWith("/Files", page.Url, StringComparison.Ordinal);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".empty")).ToHaveTextAsync("No files yet. Upload one above.");
+    }
+
+    [Fact]
+    public async Task Uploading_through_the_file_input_fills_the_progress_bar_and_lists_the_file()
+    {
+        var page = await NewPageAsync();
+        await SignUpAsync(page);
+        byte[] content = TestFiles.RandomBytes(2 * 1024 * 1024);
+        var cdp = await page.Context.NewCDPSessionAsync(page); // a slow uplink (4 MB/s), so the bar has steps to show
+        await cdp.SendAsync("Network.enable");
+        await cdp.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
+        {
+            ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = -1, ["uploadThroughput"] = 4 * 1024 * 1024,
+        });
+
+        var row = await UploadAsync(page, "holiday-video.bin", content);
+
+        var progress = JsonSerializer.Deserialize<int[]>(await page.EvaluateAsync<string>($"() => sessionStorage.getItem('{ProgressKey}') || '[]'"))!;
+        _output.WriteLine($"progress seen: {string.Join(", ", progress)}");
+        Assert.Contains(progress, p => p is > 0 and < 100);
+        Assert.Equal(100, progress[^1]);
+        Assert.Equal(progress.Order(), progress);
+        await Expect(row.Locator("td").Nth(1)).ToHaveTextAsync("2 MB");
+    }
+
+    [Fact]
+    public async Task Download_link_downloads_the_uploaded_bytes_under_the_original_name()
+    {
+        var page = await NewPageAsync();
+        await SignUpAsync(page);
+        byte[] content = TestFiles.RandomBytes(150_000);
+        var row = await UploadAsync(page, "Tax return 2025.pdf", content, "application/pdf");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => row.GetByRole(AriaRole.Link, new() { Name = "Download" }).ClickAsync());
+
+        Assert.Equal("Tax return 2025.pdf", download.SuggestedFilename);
+        Assert.Null(await download.FailureAsync());
+        Assert.Equal(content, await File.ReadAllBytesAsync(await download.PathAsync()));
+    }
+
+    [Fact]
+    public async Task Share_link_made_on_the_page_fetches_the_file_without_signing_in()
+    {
+        var page = await NewPageAsync();
+        await SignUpAsync(page);
+        byte[] content = TestFiles.Text("share");
+        var row = await UploadAsync(page, "share-me.txt", content, "text/plain");
+
+        await row.Locator("select[name=expiresInSeconds]").SelectOptionAsync("86400");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Share link" }).ClickAsync();
+        var output = row.GetByRole(AriaRole.Textbox, new() { Name = "Share link" });
+        await Expect(output).ToBeVisibleAsync();
+        string link = await output.InputValueAsync();
+        using var anonymous = _app.CreateClient();
+        using var response = await anonymous.GetAsync(new Uri(link));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
+        Assert.StartsWith("Expires ", await output.GetAttributeAsync("title"), StringComparison.Ordinal);
+        await ScreenshotAsync(page, "my-files-share-link");
+    }
+
+    [Fact]
+    public async Task Deleting_after_confirming_removes_the_file_from_the_list_and_the_storage()
+    {
+        var page = await NewPageAsync();
+        await SignUpAsync(page);
+        var before = await _app.Storage.ListAsync("private", CancellationToken.None);
+        var row = await UploadAsync(page, "delete-me.txt", TestFiles.Text("delete"), "text/plain");
+        var stored = Assert.Single((await _app.Storage.ListAsync("private", CancellationToken.None)).Except(before));
+        string? confirmation = null;
+        page.Dialog += async (_, dialog) =>
+        {
+            confirmation = dialog.Message;
+            await dialog.AcceptAsync();
+        };
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+
+        await Expect(page.Locator(".notice")).ToHaveTextAsync("Deleted delete-me.txt.");
+        await Expect(Row(page, "delete-me.txt")).ToHaveCountAsync(0);
+        Assert.Equal("Delete this file?", confirmation);
+        Assert.DoesNotContain(stored, await _app.Storage.ListAsync("private", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Files_page_fits_a_phone_screen_without_horizontal_scrolling()
+    {
+        var page = await NewPageAsync(390, 844, phone: true);
+        string email = await SignUpAsync(page);
+        using (var user = await _app.LogInAsync(email))
+        {
+            await user.UploadFileAsync("A rather long file name for a small screen - final version (2).docx", TestFiles.RandomBytes(48_000));
+            await user.UploadFileAsync("IMG_20250614_181502.jpg", TestFiles.RandomBytes(2_400_000), "image/jpeg");
+        }
+
+        await page.ReloadAsync();
+
+        await Expect(page.Locator("tr[data-file-id]")).ToHaveCountAsync(2);
+        Assert.True(await page.EvaluateAsync<bool>(HasNoHorizontalScroll), "The files page scrolls sideways on a 390 px wide screen.");
+        await ScreenshotAsync(page, "phone-my-files");
+    }
+
+    [Fact]
+    public async Task Main_pages_are_styled_and_fit_the_window()
+    {
+        var anonymous = await NewPageAsync();
+        var signedIn = await NewPageAsync();
+        string email = await SignUpAsync(signedIn);
+        using (var user = await _app.LogInAsync(email))
+        {
+            await user.UploadFileAsync("Project plan.pdf", TestFiles.RandomBytes(245_000), "application/pdf");
+            await user.UploadFileAsync("Budget 2026.xlsx", TestFiles.RandomBytes(38_500));
+            await user.UploadFileAsync("Holiday photos.zip", TestFiles.RandomBytes(5_300_000), "application/zip");
+            await user.UploadMediaAsync("sunrise.png", TestFiles.Png(320, 200, (250, 180, 80), (220, 70, 90)), "image/png");
+            await user.UploadMediaAsync("ocean.png", TestFiles.Png(320, 200, (40, 120, 200), (20, 200, 170)), "image/png");
+            await user.UploadMediaAsync("forest.png", TestFiles.Png(320, 200, (30, 110, 60), (160, 210, 90)), "image/png");
+            await user.UploadMediaAsync("readme.txt", TestFiles.Text("media"), "text/plain");
+        }
+
+        var pages = new (IPage Page, string Path, string Screenshot)[]
+        {
+            (anonymous, "/", "home"),
+            (anonymous, "/Account/Register", "sign-up"),
+            (anonymous, "/Account/Login", "sign-in"),
+            (signedIn, "/Files", "my-files"),
+            (signedIn, "/Media", "media"),
+        };
+        foreach (var (page, path, screenshot) in pages)
+        {
+            var response = await page.GotoAsync(path);
+            Assert.Equal(200, response?.Status);
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            Assert.Equal("rgb(246, 247, 249)", await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor")); // site.css applied
+            Assert.True(await page.EvaluateAsync<bool>(HasNoHorizontalScroll), $"{path} scrolls sideways at 1280 px.");
+            Assert.True(await page.EvaluateAsync<bool>("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)"), $"{path} has a broken image.");
+            await ScreenshotAsync(page, screenshot);
+        }
+
+        lock (_console)
+        {
+            Assert.DoesNotContain(_console, line => line.StartsWith("[error]", StringComparison.Ordinal)
+                || line.StartsWith("[response]", StringComparison.Ordinal) || line.StartsWith("[pageerror]", StringComparison.Ordinal));
+        }
+    }
+}
