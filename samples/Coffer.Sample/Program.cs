@@ -35,9 +35,11 @@ var app = builder.Build();
 await app.Services.MigrateSampleDatabaseAsync();
 await app.Services.CreateMissingBucketsAsync(app.Configuration);
 
+// The API answers errors with RFC 7807 problem details; the pages with the error page.
+app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler());
 if (!app.Environment.IsDevelopment())
 {
-    app.UseExceptionHandler("/Error");
+    app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/Error"));
 }
 
 app.UseStatusCodePages();

@@ -3,11 +3,6 @@ using Coffer.Sample.Tests.Infrastructure;
 namespace Coffer.Sample.Tests;
 
 // One app per configuration: a database and a store, each adding its settings as environment variables.
-// To add "PostgreSQL + S3 (Ceph RGW)": write an S3SampleStorage : ISampleStorage whose CreateAsync creates a bucket
-// and returns the Coffer__Storages__{private,public}__… settings (Backend=S3, bucket, endpoint, keys from
-// COFFER_S3_*), and whose ListAsync lists the bucket's keys under each storage's Location; then add
-//     public sealed class PostgresS3App() : SampleApp(new PostgresSampleDatabase(), new S3SampleStorage(), SampleAppTests.Settings);
-//     public sealed class PostgresS3Tests(PostgresS3App app, ITestOutputHelper output) : SampleAppTests(app, output), IClassFixture<PostgresS3App>;
 
 /// <summary>The embedded default: SQLite in App_Data, storages in App_Data/coffer.</summary>
 public sealed class SqliteDiskApp() : SampleApp(new SqliteSampleDatabase(), new DiskSampleStorage(), SampleAppTests.Settings);
@@ -18,3 +13,8 @@ public sealed class PostgresDiskApp() : SampleApp(new PostgresSampleDatabase(), 
 public sealed class SqliteDiskTests(SqliteDiskApp app, ITestOutputHelper output) : SampleAppTests(app, output), IClassFixture<SqliteDiskApp>;
 
 public sealed class PostgresDiskTests(PostgresDiskApp app, ITestOutputHelper output) : SampleAppTests(app, output), IClassFixture<PostgresDiskApp>;
+
+/// <summary>The scale-out configuration: PostgreSQL, and both storages on S3 (the Ceph RGW of scripts/s3-server.sh).</summary>
+public sealed class PostgresS3App() : SampleApp(new PostgresSampleDatabase(), new S3SampleStorage(), SampleAppTests.Settings);
+
+public sealed class PostgresS3Tests(PostgresS3App app, ITestOutputHelper output) : SampleAppTests(app, output), IClassFixture<PostgresS3App>;

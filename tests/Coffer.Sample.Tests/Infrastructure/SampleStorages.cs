@@ -38,3 +38,71 @@ public sealed class DiskSampleStorage : ISampleStorage
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask; // the folders go with the content root
 }
+
+/// <summary>
+/// Both storages on the real Ceph RGW (COFFER_S3_ENDPOINT, COFFER_S3_ACCESS_KEY, COFFER_S3_SECRET_KEY, defaults of
+/// scripts/s3-server.sh), in a bucket of their own per app; the bucket is emptied and removed afterwards.
+/// </summary>
+public sealed class S3SampleStorage : ISampleStorage
+{
+    private static readonly string Endpoint = Setting("COFFER_S3_ENDPOINT", "http://127.0.0.1:4568");
+    private static readonly string AccessKey = Setting("COFFER_S3_ACCESS_KEY", "CIACCESSKEY0000000001");
+    private static readonly string SecretKey = Setting("COFFER_S3_SECRET_KEY", "ci-secret-key-0000000000000000000000001");
+    private readonly string _bucket = "coffer-sample-" + Guid.NewGuid().ToString("N")[..12];
+    private readonly Amazon.S3.AmazonS3Client _client = new(
+        new Amazon.Runtime.BasicAWSCredentials(AccessKey, SecretKey),
+        new Amazon.S3.AmazonS3Config
+        {
+            ServiceURL = Endpoint,
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+            RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
+        });
+
+    public async Task<IReadOnlyDictionary<string, string>> CreateAsync(string contentRoot, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.PutBucketAsync(_bucket, cancellationToken);
+        }
+        catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or HttpRequestException)
+        {
+            throw new InvalidOperationException($"The S3 test server does not answer at {Endpoint}: run scripts/s3-server.sh start. ({ex.Message})", ex);
+        }
+
+        var settings = new Dictionary<string, string>();
+        foreach (string storage in new[] { "private", "public" })
+        {
+            string prefix = $"Coffer__Storages__{storage}__";
+            settings[prefix + "Backend"] = "S3";
+            settings[prefix + "BucketName"] = _bucket;
+            settings[prefix + "ServiceUrl"] = Endpoint;
+            settings[prefix + "AccessKey"] = AccessKey;
+            settings[prefix + "SecretKey"] = SecretKey;
+        }
+
+        return settings;
+    }
+
+    public async Task<IReadOnlyList<string>> ListAsync(string storage, CancellationToken cancellationToken)
+    {
+        var listing = await _client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = _bucket, Prefix = storage + "/" }, cancellationToken);
+        return (listing.S3Objects ?? []).Select(o => o.Key[(storage.Length + 1)..]).Order(StringComparer.Ordinal).ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var listing = await _client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = _bucket });
+        foreach (var item in listing.S3Objects ?? [])
+        {
+            await _client.DeleteObjectAsync(_bucket, item.Key);
+        }
+
+        await _client.DeleteBucketAsync(_bucket);
+        _client.Dispose();
+    }
+
+    private static string Setting(string variable, string fallback) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : fallback;
+}
