@@ -48,13 +48,12 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
 
     /// <summary>
     /// Creates an S3 storage that sends its requests through <paramref name="client"/>, for apps that configure
-    /// their own <see cref="IAmazonS3"/>. The client is not disposed by the storage. URLs are presigned with it too,
-    /// unless <see cref="S3FileStorageOptions.PublicEndpoint"/> is set: then a URL-only client is built from
-    /// the options (their keys, or the SDK's default credential chain).
+    /// their own <see cref="IAmazonS3"/>. The client is not disposed by the storage. URLs are signed locally with
+    /// the options' keys, or with the SDK's default credential chain when the options have none.
     /// </summary>
     /// <param name="name">The storage's name (<c>"private"</c>).</param>
     /// <param name="options">Its settings; <see cref="S3FileStorageOptions.ServiceUrl"/>, keys and region of the client win for requests.</param>
-    /// <param name="client">The S3 client to use.</param>
+    /// <param name="client">The S3 client to use; not disposed by the storage.</param>
     /// <param name="logger">Where it logs; <see langword="null"/> for none.</param>
     /// <param name="timeProvider">Its clock; <see langword="null"/> for the system clock.</param>
     /// <exception cref="OptionsValidationException">A setting is invalid; the message names it.</exception>
