@@ -100,6 +100,7 @@ S3_ENDPOINT=$(sed -n 's/^COFFER_S3_ENDPOINT=//p' <<<"$S3_ENV")
 S3_ACCESS_KEY=$(sed -n 's/^COFFER_S3_ACCESS_KEY=//p' <<<"$S3_ENV")
 S3_SECRET_KEY=$(sed -n 's/^COFFER_S3_SECRET_KEY=//p' <<<"$S3_ENV")
 if [[ " ${DATABASES[*]} " == *" PostgreSQL "* ]]; then
+  need psql postgresql-client
   PG_ENV=$("$ROOT/scripts/postgres.sh" start) || fail "scripts/postgres.sh start"
   PG_STARTED=1
   PG_CONNECTION=$(sed -n 's/^COFFER_PG_CONNECTION=//p' <<<"$PG_ENV")
@@ -128,6 +129,8 @@ start_app() { # provider
   )
   if [ "$provider" = PostgreSQL ]; then
     PG_DB="coffer_bench_web_$$"
+    PGPASSWORD=postgres psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE \"$PG_DB\"" >/dev/null \
+      || fail "cannot create the database $PG_DB"
     env+=(ConnectionStrings__PostgreSQL="$PG_CONNECTION;Database=$PG_DB")
   else
     env+=(ConnectionStrings__Sqlite="Data Source=$WORK/app.db")
