@@ -35,6 +35,7 @@ public static class SampleDatabase
             throw new InvalidOperationException($"Database:Provider must be Sqlite or PostgreSQL, but is '{provider}'.");
         }
 
+        services.AddSingleton<FileQueries>();
         return services;
     }
 

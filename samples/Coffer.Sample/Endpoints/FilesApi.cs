@@ -37,32 +37,11 @@ public static class FilesApi
     private static string UserId(ClaimsPrincipal user) =>
         user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("An authenticated user has no id claim.");
 
-    // The two hot queries are compiled once: EF then skips, on every request, translating the LINQ tree and looking up
-    // its query cache. Each is one round trip that reads only the columns the answer needs, and tracks nothing.
-
-    /// <summary>The columns of a file that the list shows.</summary>
-    private sealed record FileRow(int Id, StoredFile File, string OriginalName, long Size, DateTimeOffset UploadedOn);
-
-    /// <summary>The columns of a file that a download needs.</summary>
-    private sealed record DownloadRow(StoredFile File, string OriginalName);
-
-    private static readonly Func<SampleDbContext, string, IAsyncEnumerable<FileRow>> FilesOwnedBy =
-        EF.CompileAsyncQuery((SampleDbContext db, string ownerId) => db.PrivateFiles.AsNoTracking()
-            .Where(f => f.OwnerId == ownerId)
-            .OrderByDescending(f => f.Id)
-            .Select(f => new FileRow(f.Id, f.File, f.OriginalName, f.Size, f.UploadedOn)));
-
-    private static readonly Func<SampleDbContext, int, string, CancellationToken, Task<DownloadRow?>> DownloadOwnedBy =
-        EF.CompileAsyncQuery((SampleDbContext db, int id, string ownerId, CancellationToken ct) => db.PrivateFiles.AsNoTracking()
-            .Where(f => f.Id == id && f.OwnerId == ownerId)
-            .Select(f => new DownloadRow(f.File, f.OriginalName))
-            .SingleOrDefault());
-
-    private static async Task<Ok<List<FileResponse>>> ListFiles(ClaimsPrincipal user, SampleDbContext db,
+    private static async Task<Ok<List<FileResponse>>> ListFiles(ClaimsPrincipal user, SampleDbContext db, FileQueries queries,
         [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
     {
         var files = new List<FileResponse>();
-        await foreach (var row in FilesOwnedBy(db, UserId(user)).WithCancellation(ct))
+        await foreach (var row in queries.FilesOwnedBy(db, UserId(user)).WithCancellation(ct))
         {
             var url = storage.GetUrl(row.File.Name!); // signed now, for this caller, with its own expiry
             files.Add(new FileResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url.Url, url.ExpiresAt));
@@ -145,9 +124,9 @@ public static class FilesApi
     }
 
     private static async Task<Results<RedirectHttpResult, NotFound>> Download(int id, ClaimsPrincipal user, SampleDbContext db,
-        [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
+        FileQueries queries, [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
     {
-        var row = await DownloadOwnedBy(db, id, UserId(user), ct);
+        var row = await queries.DownloadOwnedBy(db, id, UserId(user), ct);
         if (row is null)
         {
             return TypedResults.NotFound();
