@@ -187,11 +187,14 @@ seed_and_check() {
   [ "$(jq length "$WORK/list.json")" = 100 ] || fail "GET /api/files has $(jq length "$WORK/list.json") items, not 100"
   local now; now=$(date -u +%s)
   jq -r '.[] | "\(.id) \(.expiresAt) \(.url)"' "$WORK/list.json" >"$WORK/list.txt"
-  local expires url
+  local expires url signed
   while read -r id expires url; do
     [ -f "$WORK/by-id/$id" ] || fail "GET /api/files lists id $id, which the owner did not upload"
     [[ "$url" == *X-Amz-Signature=* ]] || fail "the URL of file $id is not presigned: $url"
     [ "$(date -u -d "$expires" +%s)" -gt "$now" ] || fail "the URL of file $id has expired already ($expires)"
+    signed=$(sed -n 's/.*X-Amz-Date=\([0-9]\{8\}\)T\([0-9]\{2\}\)\([0-9]\{2\}\)\([0-9]\{2\}\)Z.*/\1 \2:\3:\4/p' <<<"$url")
+    [ -n "$signed" ] && [ $(( now - $(date -u -d "$signed" +%s) )) -le 30 ] \
+      || fail "the URL of file $id was not signed for this request (X-Amz-Date ${signed:-missing}): $url"
     curl -sf "$url" -o "$WORK/fetched" || fail "the URL of file $id does not fetch: $url"
     cmp -s "$WORK/fetched" "$WORK/by-id/$id" || fail "the URL of file $id fetches other bytes than its object"
   done <"$WORK/list.txt"
@@ -248,6 +251,12 @@ measure() { # name path -> sets <name>_rps <name>_p99 <name>_cpu (medians)
   printf -v "${name}_cpu" %s "$(cut -d' ' -f3 "$WORK/$name.runs" | median)"
 }
 
+recheck() { # after the load: the answers are still right
+  [ "$(curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/api/files" | jq length)" = 100 ] || fail "after the load, GET /api/files is not 100 items"
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $OTHER_TOKEN" "$BASE/files/$FILE_ID/download")" = 404 ] \
+    || fail "after the load, another user's download is not 404"
+}
+
 delete_seeded() {
   local id
   for id in $(cut -d' ' -f1 "$WORK/list.txt"); do
@@ -269,6 +278,7 @@ for provider in "${DATABASES[@]}"; do
   log "load average before loading: $(cut -d' ' -f1-3 /proc/loadavg)"
   measure list /api/files
   measure download "/files/$FILE_ID/download"
+  recheck
   RESULT[$provider]="list=$list_rps list_p99=$list_p99 download=$download_rps download_p99=$download_p99 list_cpu_ms=$list_cpu"
   log "$provider: ${RESULT[$provider]} download_cpu_ms=$download_cpu (load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
   delete_seeded
