@@ -26,6 +26,8 @@ builder.Services.ConfigureApplicationCookie(o =>
 builder.Services.AddAuthorization();
 builder.Services.AddRazorPages();
 builder.Services.AddProblemDetails();
+// The API's JSON is written from source-generated metadata (no reflection). ASP.NET's options keep their relaxed
+// encoder, so a signed URL goes out as it is ('&', not '\u0026').
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SampleJsonContext.Default));
 builder.Services.AddHealthChecks()
     .AddDbContextCheck<SampleDbContext>("database")

@@ -16,6 +16,11 @@ public static class SampleDatabase
         {
             string connection = configuration.GetConnectionString("PostgreSQL")
                 ?? throw new InvalidOperationException("Database:Provider is PostgreSQL, but ConnectionStrings:PostgreSQL is not set.");
+            // The API runs a few small queries very often, so: Npgsql prepares each once per connection (PostgreSQL then
+            // skips parsing and planning it), and hands a connection back to its pool without the session reset
+            // (DISCARD ALL), which this app does not need since it never changes session state. In a connection string
+            // the last value of a keyword wins, so the configured string can override both.
+            connection = $"Max Auto Prepare=20;No Reset On Close=true;{connection}";
             services.AddDbContextPool<SampleDbContext, PostgreSqlSampleDbContext>((sp, o) =>
                 o.UseNpgsql(connection).UseCoffer(sp.GetRequiredService<IFileStorageProvider>()));
         }
@@ -30,6 +35,7 @@ public static class SampleDatabase
             throw new InvalidOperationException($"Database:Provider must be Sqlite or PostgreSQL, but is '{provider}'.");
         }
 
+        services.AddSingleton<FileQueries>();
         return services;
     }
 

@@ -37,23 +37,17 @@ public static class FilesApi
     private static string UserId(ClaimsPrincipal user) =>
         user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("An authenticated user has no id claim.");
 
-    private static async Task<Ok<List<FileResponse>>> ListFiles(ClaimsPrincipal user, SampleDbContext db,
+    private static async Task<Ok<List<FileResponse>>> ListFiles(ClaimsPrincipal user, SampleDbContext db, FileQueries queries,
         [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
     {
-        string userId = UserId(user);
-        var rows = await db.PrivateFiles.AsNoTracking()
-            .Where(f => f.OwnerId == userId)
-            .OrderByDescending(f => f.Id)
-            .Select(f => new { f.Id, f.File, f.OriginalName, f.Size, f.UploadedOn })
-            .ToListAsync(ct);
-        var files = new List<FileResponse>(rows.Count);
-        foreach (var row in rows)
+        var files = new List<FileResponse>();
+        await foreach (var row in queries.FilesOwnedBy(db, UserId(user)).WithCancellation(ct))
         {
-            var url = storage.GetUrl(row.File.Name!);
+            var url = storage.GetUrl(row.File.Name!); // signed now, for this caller, with its own expiry
             files.Add(new FileResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url.Url, url.ExpiresAt));
         }
 
-        return TypedResults.Ok(files);
+        return TypedResults.Ok(files); // written with SampleJsonContext's generated metadata (see Program.cs)
     }
 
     private static async Task<Results<Ok<FileResponse>, NotFound>> GetFile(int id, ClaimsPrincipal user, SampleDbContext db,
@@ -130,13 +124,9 @@ public static class FilesApi
     }
 
     private static async Task<Results<RedirectHttpResult, NotFound>> Download(int id, ClaimsPrincipal user, SampleDbContext db,
-        [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
+        FileQueries queries, [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
     {
-        string userId = UserId(user);
-        var row = await db.PrivateFiles.AsNoTracking()
-            .Where(f => f.Id == id && f.OwnerId == userId)
-            .Select(f => new { f.File, f.OriginalName })
-            .SingleOrDefaultAsync(ct);
+        var row = await queries.DownloadOwnedBy(db, id, UserId(user), ct);
         if (row is null)
         {
             return TypedResults.NotFound();

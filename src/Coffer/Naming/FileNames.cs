@@ -51,15 +51,18 @@ public static class FileNames
                 $"The file name '{name}' is an absolute path. Names are relative to the storage's location; remove the leading '/' or drive.");
         }
 
-        foreach (var segment in name.Split('/'))
+        // Span segments: this runs for every URL a storage gives, so it allocates nothing.
+        var span = name.AsSpan();
+        foreach (var range in span.Split('/'))
         {
-            if (segment == "..")
+            var segment = span[range];
+            if (segment is "..")
             {
                 throw new InvalidFileNameException(name, FileNameProblem.Traversal,
                     $"Detected path traversal attempt in '{name}': a '..' segment would leave the storage's location.");
             }
 
-            if (segment.Length == 0 || segment == ".")
+            if (segment is "" or ".")
             {
                 throw new InvalidFileNameException(name, FileNameProblem.EmptySegment,
                     $"The file name '{name}' has an empty or '.' segment. Write it without '//', '/./' or a trailing '/'.");
