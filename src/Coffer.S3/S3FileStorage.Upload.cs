@@ -410,26 +410,13 @@ public sealed partial class S3FileStorage
             request.CannedACL = _acl;
         }
 
-        if (_options.CacheControl is { } cacheControl)
-        {
-            request.Headers.CacheControl = cacheControl;
-        }
-
-        if (_options.ContentDisposition is { } disposition)
-        {
-            request.Headers.ContentDisposition = disposition;
-        }
-
-        foreach (var (key, value) in _options.Metadata)
-        {
-            request.Metadata.Add(key, value);
-        }
-
         if (_options.ServerSideEncryption is { } sse)
         {
             request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.FindValue(sse);
             request.ServerSideEncryptionKeyManagementServiceKeyId = _options.ServerSideEncryptionKeyId;
         }
+
+        ApplyObjectHeaders(request.Headers, request.Metadata);
     }
 
     private void ApplyObjectParameters(InitiateMultipartUploadRequest request)
@@ -439,25 +426,31 @@ public sealed partial class S3FileStorage
             request.CannedACL = _acl;
         }
 
-        if (_options.CacheControl is { } cacheControl)
-        {
-            request.Headers.CacheControl = cacheControl;
-        }
-
-        if (_options.ContentDisposition is { } disposition)
-        {
-            request.Headers.ContentDisposition = disposition;
-        }
-
-        foreach (var (key, value) in _options.Metadata)
-        {
-            request.Metadata.Add(key, value);
-        }
-
         if (_options.ServerSideEncryption is { } sse)
         {
             request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.FindValue(sse);
             request.ServerSideEncryptionKeyManagementServiceKeyId = _options.ServerSideEncryptionKeyId;
+        }
+
+        ApplyObjectHeaders(request.Headers, request.Metadata);
+    }
+
+    // The SDK's request types share no base for ACL and encryption, but they do share these two collections.
+    private void ApplyObjectHeaders(HeadersCollection headers, MetadataCollection metadata)
+    {
+        if (_options.CacheControl is { } cacheControl)
+        {
+            headers.CacheControl = cacheControl;
+        }
+
+        if (_options.ContentDisposition is { } disposition)
+        {
+            headers.ContentDisposition = disposition;
+        }
+
+        foreach (var (key, value) in _options.Metadata)
+        {
+            metadata.Add(key, value);
         }
     }
 

@@ -160,7 +160,8 @@ public static class FilesApi
             return failure;
         }
 
-        return TypedResults.Created(storage.GetUrl(row.File.Name!).Url, new MediaResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, storage.GetUrl(row.File.Name!).Url));
+        string url = storage.GetUrl(row.File.Name!).Url;
+        return TypedResults.Created(url, new MediaResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url));
     }
 
     private static async Task<Ok<List<MediaResponse>>> ListMedia(SampleDbContext db, [FromKeyedServices("public")] FileStorage storage, CancellationToken ct)
