@@ -16,15 +16,12 @@ builder.Services.AddIdentityApiEndpoints<IdentityUser>(o =>
         o.User.RequireUniqueEmail = true;
     })
     .AddEntityFrameworkStores<SampleDbContext>();
-builder.Services.ConfigureApplicationCookie(o =>
-{
-    o.LoginPath = "/Account/Login";
-    // Scripts calling the API get a status code, not a redirect to the sign-in page.
-    o.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
-    o.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
-});
-builder.Services.AddAuthorization();
-builder.Services.AddRazorPages();
+builder.Services.ConfigureApplicationCookie(o => o.LoginPath = "/Account/Login");
+// The API and the download link challenge with Identity's default (bearer: 401); the pages with the sign-in cookie,
+// so a browser that is not signed in is sent to the sign-in page.
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(SignedInPages, policy => policy.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme).RequireAuthenticatedUser());
+builder.Services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Files", SignedInPages));
 builder.Services.AddProblemDetails();
 // The API's JSON is written from source-generated metadata (no reflection). ASP.NET's options keep their relaxed
 // encoder, so a signed URL goes out as it is ('&', not '\u0026').
@@ -57,17 +54,8 @@ app.MapHealthChecks("/healthz");
 
 app.Run();
 
-static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
-{
-    if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/files"))
-    {
-        context.Response.StatusCode = status;
-        return Task.CompletedTask;
-    }
-
-    context.Response.Redirect(context.RedirectUri);
-    return Task.CompletedTask;
-}
-
 /// <summary>Lets the end-to-end tests start the app in-process.</summary>
-public partial class Program;
+public partial class Program
+{
+    private const string SignedInPages = "SignedInPages";
+}

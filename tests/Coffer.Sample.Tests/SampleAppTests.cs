@@ -161,6 +161,17 @@ public abstract class SampleAppTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/Files")]
+    [InlineData("/files")]
+    public async Task Anonymous_visit_of_the_files_page_is_sent_to_sign_in(string path)
+    {
+        using var response = await FetchAnonymouslyAsync(path);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/Account/Login", response.Headers.Location?.PathAndQuery, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Anonymous_upload_is_401_and_stores_nothing()
     {

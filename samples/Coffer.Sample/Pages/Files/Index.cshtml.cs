@@ -1,14 +1,12 @@
 using System.Globalization;
 using System.Security.Claims;
 using Coffer.Sample.Data;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Sample.Pages.Files;
 
-[Authorize]
 public sealed class IndexModel(SampleDbContext db, [FromKeyedServices("private")] FileStorage storage) : PageModel
 {
     public IReadOnlyList<PrivateFile> Files { get; private set; } = [];
