@@ -141,7 +141,7 @@ public sealed class FileUploader
             return Refuse(storage, null, StatusCodes.Status400BadRequest, "No file", "The request has no file in the form field 'file'.").Problem;
         }
 
-        string fileName = ClientFileName(file.FileName);
+        string fileName = FileNames.FromClientFileName(file.FileName);
         if (CheckContentType(storage, fileName, file.ContentType, out _) is { } refused)
         {
             return refused.Problem;
@@ -182,7 +182,7 @@ public sealed class FileUploader
     private async Task<FileUploadResult> SaveCoreAsync(FileStorage storage, string clientFileName, string? declaredType, Stream content,
         long? length, FileSaveOptions? options, CancellationToken cancellationToken)
     {
-        string fileName = ClientFileName(clientFileName);
+        string fileName = FileNames.FromClientFileName(clientFileName);
         if (CheckContentType(storage, fileName, declaredType, out string contentType) is { } refused)
         {
             return refused;
@@ -209,8 +209,6 @@ public sealed class FileUploader
         }
     }
 
-    // The client's name may carry its folders (C:\Users\…\photo.jpg); only the file name is the user's to choose.
-    private static string ClientFileName(string clientFileName) => clientFileName[(clientFileName.LastIndexOfAny(['/', '\\']) + 1)..];
 
     private FileUploadResult? CheckContentType(FileStorage storage, string fileName, string? declaredType, out string contentType)
     {

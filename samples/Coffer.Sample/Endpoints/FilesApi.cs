@@ -74,7 +74,7 @@ public static class FilesApi
         var row = new PrivateFile
         {
             OwnerId = UserId(user),
-            OriginalName = ClientFileName(file!.FileName),
+            OriginalName = FileNames.FromClientFileName(file!.FileName),
             Size = file.Length,
             UploadedOn = clock.GetUtcNow(),
         };
@@ -147,7 +147,7 @@ public static class FilesApi
         var row = new MediaFile
         {
             UploaderId = UserId(user),
-            OriginalName = ClientFileName(file!.FileName),
+            OriginalName = FileNames.FromClientFileName(file!.FileName),
             Size = file.Length,
             ContentType = file.ContentType,
             UploadedOn = clock.GetUtcNow(),
@@ -171,10 +171,6 @@ public static class FilesApi
             .ToListAsync(ct);
         return TypedResults.Ok(rows.Select(r => new MediaResponse(r.Id, r.OriginalName, r.Size, r.UploadedOn, storage.GetUrl(r.File.Name!).Url)).ToList());
     }
-
-    // The client's name may carry its folders, with either separator (C:\Users\me\photo.jpg from Windows); on Linux
-    // Path.GetFileName splits on '/' only, and the backslashes would reach the storage's name check as an error.
-    private static string ClientFileName(string fileName) => fileName[(fileName.LastIndexOfAny(['/', '\\']) + 1)..];
 
     private static Task<PrivateFile?> FindOwnedAsync(SampleDbContext db, int id, string userId, CancellationToken ct) =>
         db.PrivateFiles.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id && f.OwnerId == userId, ct);

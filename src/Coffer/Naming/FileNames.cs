@@ -71,6 +71,16 @@ public static class FileNames
     }
 
     /// <summary>
+    /// The file name in what a client sent as an upload's name: the part after its last <c>/</c> or <c>\</c>. Some
+    /// clients send a whole path (<c>C:\Users\me\photo.jpg</c>); only the file name is the user's to choose.
+    /// </summary>
+    public static string FromClientFileName(string clientFileName)
+    {
+        ArgumentNullException.ThrowIfNull(clientFileName);
+        return clientFileName[(clientFileName.LastIndexOfAny(['/', '\\']) + 1)..];
+    }
+
+    /// <summary>
     /// Cleans one file name the way Django's <c>get_valid_name</c> does: normalise to NFC, trim, turn spaces
     /// into <c>_</c>, then drop every character that is not a letter, a digit, a combining mark, <c>-</c>,
     /// <c>_</c> or <c>.</c> (Unicode letters and digits are kept).

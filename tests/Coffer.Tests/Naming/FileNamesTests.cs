@@ -145,4 +145,12 @@ public class FileNamesTests
         var ex = Assert.Throws<InvalidFileNameException>(() => FileNames.Generate("a.txt", uploadTo, null, DateTimeOffset.UnixEpoch));
         Assert.Equal(FileNameProblem.Traversal, ex.Problem);
     }
+
+    [Theory]
+    [InlineData("photo.jpg", "photo.jpg")]
+    [InlineData("C:\\Users\\me\\photo.jpg", "photo.jpg")]
+    [InlineData("../../etc/passwd", "passwd")]
+    [InlineData("folder/", "")]
+    public void FromClientFileName_keeps_only_the_part_after_the_last_separator(string sent, string expected) =>
+        Assert.Equal(expected, FileNames.FromClientFileName(sent));
 }
