@@ -1,7 +1,6 @@
 using Coffer.AspNetCore.Internal;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,8 +25,6 @@ namespace Coffer.AspNetCore;
 /// </example>
 public sealed class FileUploader
 {
-    private const string OctetStream = "application/octet-stream";
-    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     private readonly IOptionsMonitor<FileUploadOptions> _options;
     private readonly ILogger _logger;
@@ -213,7 +210,7 @@ public sealed class FileUploader
     private FileUploadResult? CheckContentType(FileStorage storage, string fileName, string? declaredType, out string contentType)
     {
         string? declared = NormalizeDeclared(declaredType);
-        string byExtension = ContentTypes.TryGetContentType(fileName, out string? mapped) ? mapped : OctetStream;
+        string byExtension = Coffer.ContentTypes.Resolve(fileName);
         contentType = declared ?? byExtension;
         var rules = _options.Get(storage.Name);
         if (rules.AllowedContentTypes.Count == 0)
@@ -259,7 +256,7 @@ public sealed class FileUploader
         }
 
         string type = parsed.MediaType.Value!.ToLowerInvariant();
-        return type == OctetStream ? null : type; // "I don't know" from a browser or curl is not a claim
+        return type == ContentTypes.Default ? null : type; // "I don't know" from a browser or curl is not a claim
     }
 
     internal static bool IsAllowed(string contentType, IEnumerable<string> allowed)

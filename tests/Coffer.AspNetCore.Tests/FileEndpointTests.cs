@@ -346,7 +346,7 @@ public class FileEndpointTests
     [Theory]
     [InlineData("page.html", "text/html")]
     [InlineData("drawing.svg", "image/svg+xml")]
-    [InlineData("feed.xml", "text/xml")]
+    [InlineData("feed.xml", "application/xml")]
     [InlineData("app.js", "text/javascript")]
     [InlineData("noextension", "application/octet-stream")]
     public async Task A_file_a_browser_could_run_is_always_an_attachment(string fileName, string contentType)

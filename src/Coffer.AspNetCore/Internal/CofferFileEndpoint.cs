@@ -2,7 +2,6 @@ using Coffer.Local;
 using Coffer.Signing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -12,7 +11,6 @@ namespace Coffer.AspNetCore.Internal;
 /// <summary>Serves one file of a local storage: a chain of checks, each with its own outcome and log line.</summary>
 internal sealed class CofferFileEndpoint(CofferStorageSet storages, ILogger logger)
 {
-    private const string OctetStream = "application/octet-stream";
 
     /// <summary>No script, no plugin, no form, no fetch: whatever the file is, it cannot act as the app.</summary>
     internal const string SandboxPolicy = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox";
@@ -23,7 +21,6 @@ internal sealed class CofferFileEndpoint(CofferStorageSet storages, ILogger logg
     /// </summary>
     internal const string PdfPolicy = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'";
 
-    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     public async Task<Results<PhysicalFileHttpResult, NotFound, StatusCodeHttpResult>> ServeAsync(HttpContext context, string storageName, string? name)
     {
@@ -109,7 +106,7 @@ internal sealed class CofferFileEndpoint(CofferStorageSet storages, ILogger logg
             return given;
         }
 
-        return ContentTypes.TryGetContentType(name, out string? byExtension) ? byExtension : OctetStream;
+        return Coffer.ContentTypes.Resolve(name); // the same map the S3 storage stores types from
     }
 
     /// <summary>Types a browser shows without running anything of the file; all others are downloaded.</summary>

@@ -56,7 +56,7 @@ public sealed class SigV4PresignerDifferentialTests
     public void Urls_for_s3_compatible_endpoints_equal_the_aws_sdk_urls(string name, string endpoint, string region, S3AddressingStyle style)
     {
         _ = name;
-        AssertSameAsSdk(new Uri(endpoint), region, style, (credentials) => AwsSdkPresigner.ForServiceUrl(new Uri(endpoint), region, "coffer-presign-tests", style, credentials), seed: endpoint.GetHashCode(StringComparison.Ordinal) ^ (int)style);
+        AssertSameAsSdk(new Uri(endpoint), region, style, (credentials) => AwsSdkPresigner.ForServiceUrl(new Uri(endpoint), region, "coffer-presign-tests", style, credentials), seed: StableSeed(endpoint) ^ (int)style);
     }
 
     [Theory]
@@ -121,4 +121,7 @@ public sealed class SigV4PresignerDifferentialTests
 
         Assert.Equal(2 * (HostileKeys.Fixed.Count + 400), compared);
     }
+
+    // string.GetHashCode is randomized per process; a failing case must come back with the same keys on the next run.
+    private static int StableSeed(string text) => text.Aggregate(17, (hash, c) => unchecked((hash * 31) + c));
 }
