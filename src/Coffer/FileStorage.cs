@@ -54,10 +54,11 @@ public abstract class FileStorage
     // ----- The public contract: validates, then calls the backend. Not meant to be overridden. -----
 
     /// <summary>
-    /// Saves <paramref name="content"/> and returns the name it was stored under, which may differ from
-    /// <paramref name="name"/>: the name is cleaned, put under <see cref="FileSaveOptions.UploadTo"/>, and,
-    /// unless <see cref="FileStorageOptions.FileOverwrite"/> is on, given a random suffix if it is taken or
-    /// too long. Nothing is written before the name and the content have been accepted.
+    /// Saves <paramref name="content"/> and returns the name it was stored under, which differs from
+    /// <paramref name="name"/>: the name is cleaned, put under <see cref="FileSaveOptions.UploadTo"/>, and given a
+    /// random token (<see cref="FileStorageOptions.UniqueNames"/>, the default for private storages) or, unless
+    /// <see cref="FileStorageOptions.FileOverwrite"/> is on, a random suffix if it is taken or too long. Nothing is
+    /// written before the name and the content have been accepted.
     /// </summary>
     /// <param name="name">The original file name, for example what the browser sent.</param>
     /// <param name="content">The file's bytes, read once from its current position; the stream is not disposed.</param>
@@ -199,7 +200,8 @@ public abstract class FileStorage
 
     /// <summary>
     /// Refuses names the backend cannot hold even though they pass the common rules (a disk's 255-byte segment
-    /// limit, S3's 1024-byte key limit). Called before any I/O. Default: accepts everything.
+    /// limit, S3's 1024-byte key limit). Called before any I/O with the first name a save tries; a later name may be
+    /// up to <see cref="FileNames.RandomSuffixLength"/> + 1 ASCII characters longer. Default: accepts everything.
     /// </summary>
     /// <exception cref="InvalidFileNameException">The backend cannot hold the name.</exception>
     protected virtual void ValidateBackendName(string name)
@@ -220,9 +222,12 @@ public abstract class FileStorage
     private AvailableNames GetAvailableNames(string name, FileSaveOptions options)
     {
         string generated = FileNames.Generate(name, options.UploadTo, options.Instance, TimeProvider.GetUtcNow());
-        ValidateBackendName(generated);
         int maxLength = options.MaxNameLength is { } fieldMax ? Math.Min(fieldMax, Options.MaxNameLength) : Options.MaxNameLength;
-        return new AvailableNames(generated, maxLength, Options.FileOverwrite);
+        var names = new AvailableNames(generated, maxLength, Options.FileOverwrite, Options.UsesUniqueNames);
+        // The first name as it will be tried (shortened, with its token): a long client name that the pipeline
+        // shortens is no reason to refuse. Later names differ from it by at most a suffix.
+        ValidateBackendName(names.First);
+        return names;
     }
 
     private void CheckName(string name)

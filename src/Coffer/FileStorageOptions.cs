@@ -24,9 +24,25 @@ public class FileStorageOptions
 
     /// <summary>
     /// Whether saving a name that exists replaces the file. When <see langword="false"/>, a taken name gets a
-    /// random suffix instead. Default: <see langword="false"/>.
+    /// random suffix instead. Cannot be on together with <see cref="UniqueNames"/>. Default: <see langword="false"/>.
     /// </summary>
     public bool FileOverwrite { get; set; }
+
+    /// <summary>
+    /// Whether every saved name carries a fresh random token (<c>files/report_k3xq9zp2m4n8b7c1d5f6.pdf</c>,
+    /// <see cref="FileNames.UniqueTokenLength"/> characters), so that no name is ever handed out twice.
+    /// Default: <see langword="null"/>, which means on for <see cref="FileVisibility.Private"/> storages and off for
+    /// public ones.
+    /// </summary>
+    /// <remarks>
+    /// A signed URL names a file by its name. When a name freed by a delete is handed to the next upload (Django's
+    /// behaviour: <c>report.pdf</c> is stored as <c>report.pdf</c> whenever that name is free), every link still
+    /// alive for the deleted file serves the new one, whoever uploaded it. With unique names a link reaches the
+    /// upload it was made for and no other: after a delete it answers 404 (403 on S3) for the rest of its life.
+    /// Turn it off only for a storage whose names the app chooses itself and never reuses, or whose links need
+    /// no such guarantee; public storages keep Django's names by default because their files are world-readable anyway.
+    /// </remarks>
+    public bool? UniqueNames { get; set; }
 
     /// <summary>Longest stored name, in UTF-16 code units: the size of the database column. Default: 100.</summary>
     public int MaxNameLength { get; set; } = DefaultMaxNameLength;
@@ -48,4 +64,7 @@ public class FileStorageOptions
 
     /// <summary>Whether a file with no bytes may be saved. Default: <see langword="false"/>.</summary>
     public bool AllowEmptyFiles { get; set; }
+
+    /// <summary>Whether names get a random token: <see cref="UniqueNames"/>, or its default for <see cref="Visibility"/>.</summary>
+    internal bool UsesUniqueNames => UniqueNames ?? Visibility == FileVisibility.Private;
 }

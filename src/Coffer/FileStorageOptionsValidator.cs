@@ -10,6 +10,9 @@ namespace Coffer;
 public class FileStorageOptionsValidator<TOptions> : IValidateOptions<TOptions>
     where TOptions : FileStorageOptions
 {
+    // A root character, '_', the token and a short extension.
+    private const int MinUniqueNameLength = FileNames.UniqueTokenLength + 12;
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, TOptions options)
     {
@@ -24,9 +27,20 @@ public class FileStorageOptionsValidator<TOptions> : IValidateOptions<TOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(builder);
-        if (options.MaxNameLength < 16)
+        int minNameLength = options.UsesUniqueNames ? MinUniqueNameLength : 16;
+        if (options.MaxNameLength < minNameLength)
         {
-            builder.AddError($"must be at least 16 (room for a name and its random suffix), but is {options.MaxNameLength}.", nameof(options.MaxNameLength));
+            builder.AddError(options.UsesUniqueNames
+                ? $"must be at least {minNameLength} (room for a name and its {FileNames.UniqueTokenLength}-character random token, UniqueNames), but is {options.MaxNameLength}."
+                : $"must be at least {minNameLength} (room for a name and its random suffix), but is {options.MaxNameLength}.", nameof(options.MaxNameLength));
+        }
+
+        if (options.FileOverwrite && options.UsesUniqueNames)
+        {
+            builder.AddError(options.UniqueNames is null
+                ? "cannot be on in a private storage, whose names are unique by default (every save gets a new name, so a link never reaches a later file). To replace files under their names, set UniqueNames to false as well, knowing that a link made for the old file then serves the new one."
+                : "cannot be on together with UniqueNames: every save gets a new name, so nothing is ever overwritten. Turn one of them off.",
+                nameof(options.FileOverwrite));
         }
 
         if (options.UrlExpiry <= TimeSpan.Zero)

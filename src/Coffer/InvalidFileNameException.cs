@@ -26,6 +26,9 @@ public enum FileNameProblem
 
     /// <summary>The name cannot be made to fit the maximum name length.</summary>
     TooLong,
+
+    /// <summary>A segment starts with <c>.coffer-</c>, which Coffer keeps for its unfinished uploads.</summary>
+    Reserved,
 }
 
 /// <summary>

@@ -70,12 +70,26 @@ public class AddCofferTests
     }
 
     [Fact]
+    public async Task Overwrite_in_a_private_storage_without_turning_off_unique_names_stops_the_app_naming_the_key()
+    {
+        await using var app = TestApp.Build(new Dictionary<string, string?>
+        {
+            ["Coffer:Storages:private:FileOverwrite"] = "true",
+        });
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.Host.StartAsync());
+
+        Assert.Contains("Coffer:Storages:private:FileOverwrite: cannot be on in a private storage", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Storage_settings_bind_from_configuration()
     {
         await using var app = await TestApp.StartAsync(new Dictionary<string, string?>
         {
             ["Coffer:Storages:private:Location"] = "secret/files",
             ["Coffer:Storages:private:FileOverwrite"] = "true",
+            ["Coffer:Storages:private:UniqueNames"] = "false",
             ["Coffer:Storages:private:UrlExpiry"] = "00:05:00",
             ["Coffer:Storages:private:MaxFileSize"] = "1048576",
             ["Coffer:Storages:private:MaxNameLength"] = "255",
@@ -84,6 +98,7 @@ public class AddCofferTests
         var options = app.Storage("private").Options;
         Assert.Equal("secret/files", options.Location);
         Assert.True(options.FileOverwrite);
+        Assert.False(options.UniqueNames);
         Assert.Equal(TimeSpan.FromMinutes(5), options.UrlExpiry);
         Assert.Equal(1048576, options.MaxFileSize);
         Assert.Equal(255, options.MaxNameLength);

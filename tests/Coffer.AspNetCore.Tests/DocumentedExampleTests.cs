@@ -40,7 +40,7 @@ public class DocumentedExampleTests
             using var downloaded = await client.GetAsync(new Uri(body!.Url, UriKind.Relative));
 
             Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
-            Assert.Matches(@"^files/\d{4}/\d{2}/Q3_report\.txt$", body.Name);
+            Assert.Matches(@"^files/\d{4}/\d{2}/Q3_report_[a-z0-9]{20}\.txt$", body.Name);
             Assert.StartsWith("/coffer/private/files/", body.Url, StringComparison.Ordinal);
             Assert.Equal("quarterly numbers", await downloaded.Content.ReadAsStringAsync());
         }

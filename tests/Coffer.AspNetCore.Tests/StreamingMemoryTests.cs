@@ -23,7 +23,7 @@ public class StreamingMemoryTests(ITestOutputHelper output)
             e.MapPost("/stream", async (HttpRequest request, FileUploader uploader, IFileStorageProvider storages) =>
             {
                 var result = await uploader.SaveMultipartAsync(storages.GetStorage("private"), request);
-                return result.Succeeded ? Results.Ok(result.Length) : result.Problem!;
+                return result.Succeeded ? Results.Ok(new { result.Length, result.Name }) : result.Problem!;
             }));
         using var warmUp = await PostAsync(app, 1024);
 
@@ -33,8 +33,9 @@ public class StreamingMemoryTests(ITestOutputHelper output)
 
         output.WriteLine($"{allocated:N0} bytes allocated for a {FileSize:N0}-byte streamed upload");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(FileSize, await response.Content.ReadFromJsonAsync<long>());
-        Assert.Equal(FileSize, new FileInfo(((LocalFileStorage)app.Storage("private")).GetPath("big.bin")).Length);
+        var stored = await response.Content.ReadFromJsonAsync<StreamedUpload>();
+        Assert.Equal(FileSize, stored!.Length);
+        Assert.Equal(FileSize, new FileInfo(((LocalFileStorage)app.Storage("private")).GetPath(stored.Name)).Length);
         // The client, TestServer, the multipart reader and the file write all stream through pooled buffers.
         Assert.True(allocated < FileSize / 8, $"{allocated:N0} bytes were allocated for a {FileSize:N0}-byte upload.");
     }
@@ -65,3 +66,5 @@ public class StreamingMemoryTests(ITestOutputHelper output)
         }
     }
 }
+
+internal sealed record StreamedUpload(long Length, string Name);

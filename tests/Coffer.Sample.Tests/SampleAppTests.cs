@@ -9,7 +9,7 @@ namespace Coffer.Sample.Tests;
 /// The sample app end to end over HTTP, against the real process: the same tests run on every configuration
 /// (one subclass each, in SampleAppConfigurations.cs). What the app logged during a test is written to its output.
 /// </summary>
-public abstract class SampleAppTests : IDisposable
+public abstract partial class SampleAppTests : IDisposable
 {
     /// <summary>Largest private file in these tests, small so that going over it costs nothing.</summary>
     public const int MaxPrivateFileSize = 1024 * 1024;

@@ -12,7 +12,7 @@ namespace Coffer.Local;
 /// </summary>
 public sealed class LocalFileStorage : FileStorage
 {
-    private const string TempPrefix = ".coffer-";
+    private const string TempPrefix = FileNames.ReservedPrefix; // a prefix no stored name may have
     private const string TempSuffix = ".tmp";
     private const int MaxSegmentBytes = 255;
     private const int CopyBufferSize = 81920;
@@ -73,7 +73,7 @@ public sealed class LocalFileStorage : FileStorage
     {
         foreach (var segment in name.Split('/'))
         {
-            // The random suffix may add up to 8 characters (ASCII) to the last segment.
+            // A later name may add a random suffix ('_' and 7 ASCII letters or digits) to the last segment.
             if (Encoding.UTF8.GetByteCount(segment) + FileNames.RandomSuffixLength + 1 > MaxSegmentBytes)
             {
                 throw new InvalidFileNameException(name, FileNameProblem.TooLong,

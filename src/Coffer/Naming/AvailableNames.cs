@@ -1,7 +1,8 @@
 namespace Coffer;
 
 /// <summary>
-/// The names a save may use, in order: the generated name if it fits, then random alternatives. A backend
+/// The names a save may use, in order: the generated name if it fits, then random alternatives; or, for a storage
+/// with <see cref="FileStorageOptions.UniqueNames"/>, the generated name with a fresh random token each time. A backend
 /// tries <see cref="First"/> and, while its store says a name is taken, asks for <see cref="Next"/>; the store,
 /// not a prior existence check, decides (no race between two saves).
 /// </summary>
@@ -11,14 +12,18 @@ public sealed class AvailableNames
     public const int MaxAttempts = 100;
 
     private readonly string _generated;
+    private readonly bool _unique;
     private int _attempts = 1;
 
-    internal AvailableNames(string generated, int maxLength, bool overwrite)
+    internal AvailableNames(string generated, int maxLength, bool overwrite, bool unique)
     {
         _generated = generated;
+        _unique = unique;
         MaxLength = maxLength;
         Overwrite = overwrite;
-        First = generated.Length <= maxLength ? generated : FileNames.GetAlternativeName(generated, maxLength);
+        First = unique ? FileNames.GetUniqueName(generated, maxLength)
+            : generated.Length <= maxLength ? generated
+            : FileNames.GetAlternativeName(generated, maxLength);
     }
 
     /// <summary>The first name to try.</summary>
@@ -39,6 +44,6 @@ public sealed class AvailableNames
             throw new IOException($"No available name was found for '{_generated}' after {MaxAttempts} attempts; the folder may be full of similar names.");
         }
 
-        return FileNames.GetAlternativeName(_generated, MaxLength);
+        return _unique ? FileNames.GetUniqueName(_generated, MaxLength) : FileNames.GetAlternativeName(_generated, MaxLength);
     }
 }

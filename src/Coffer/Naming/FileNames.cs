@@ -13,12 +13,32 @@ public static class FileNames
     /// <summary>Length of the random part of an alternative name (<c>report_AbC12xY.pdf</c>).</summary>
     public const int RandomSuffixLength = 7;
 
+    /// <summary>
+    /// Length of the random token in every name of a storage with <see cref="FileStorageOptions.UniqueNames"/>
+    /// (<c>report_k3xq9zp2m4n8b7c1d5f6.pdf</c>): 20 lower-case letters or digits, about 103 bits, so a name once
+    /// handed out is never drawn again and a link made for one upload cannot reach a later one.
+    /// </summary>
+    public const int UniqueTokenLength = 20;
+
+    /// <summary>Longest display name <see cref="FromClientFileName"/> returns, in UTF-16 code units.</summary>
+    public const int MaxDisplayNameLength = 255;
+
+    /// <summary>
+    /// Prefix of the files Coffer writes while an upload is unfinished (<c>.coffer-….tmp</c>). No stored name may
+    /// have a segment that starts with it, so an unfinished upload is never mistaken for a file.
+    /// </summary>
+    internal const string ReservedPrefix = ".coffer-";
+
     private const string SuffixAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    // Lower case only: a token must not collide with another one on a case-insensitive file system either.
+    private const string TokenAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
 
     /// <summary>
     /// Refuses names that could escape a storage's location or that no storage can hold safely:
     /// empty names, NUL and control characters, backslashes, absolute paths, <c>..</c> segments and
-    /// empty or <c>.</c> segments. Forward slashes separate folders.
+    /// empty or <c>.</c> segments, and segments starting with <c>.coffer-</c>, which Coffer keeps for unfinished
+    /// uploads. Forward slashes separate folders.
     /// </summary>
     /// <param name="name">A storage name such as <c>files/2024/report.pdf</c>.</param>
     /// <exception cref="InvalidFileNameException">The name is refused; <see cref="InvalidFileNameException.Problem"/> says why.</exception>
@@ -67,17 +87,56 @@ public static class FileNames
                 throw new InvalidFileNameException(name, FileNameProblem.EmptySegment,
                     $"The file name '{name}' has an empty or '.' segment. Write it without '//', '/./' or a trailing '/'.");
             }
+
+            if (segment.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+            {
+                throw new InvalidFileNameException(name, FileNameProblem.Reserved,
+                    $"The file name '{name}' starts a segment with '{ReservedPrefix}', which Coffer keeps for unfinished uploads. Rename the file.");
+            }
         }
     }
 
     /// <summary>
-    /// The file name in what a client sent as an upload's name: the part after its last <c>/</c> or <c>\</c>. Some
-    /// clients send a whole path (<c>C:\Users\me\photo.jpg</c>); only the file name is the user's to choose.
+    /// The name to show for what a client sent as an upload's name, and to start the stored name from: the part
+    /// after its last <c>/</c> or <c>\</c> (some clients send a whole path, <c>C:\Users\me\photo.jpg</c>, and only
+    /// the file name is the user's to choose), without control and Unicode format characters, trimmed, and at most
+    /// <see cref="MaxDisplayNameLength"/> long (the root is shortened, the extension kept).
     /// </summary>
+    /// <remarks>
+    /// Format characters are invisible but change what a reader sees: U+202E (right-to-left override) shows
+    /// <c>invoice\u202Efdp.exe</c> as <c>invoiceexe.pdf</c>, zero-width characters make two names look alike. The
+    /// cap keeps a hostile name out of a database that ignores column sizes (SQLite) and out of URLs and headers.
+    /// </remarks>
+    /// <returns>The display name; empty when nothing visible is left (the name pipeline then refuses it).</returns>
     public static string FromClientFileName(string clientFileName)
     {
         ArgumentNullException.ThrowIfNull(clientFileName);
-        return clientFileName[(clientFileName.LastIndexOfAny(['/', '\\']) + 1)..];
+        var last = clientFileName.AsSpan(clientFileName.LastIndexOfAny(['/', '\\']) + 1);
+        var builder = new StringBuilder(Math.Min(last.Length, MaxDisplayNameLength + 16));
+        foreach (var rune in last.EnumerateRunes())
+        {
+            if (Rune.GetUnicodeCategory(rune) is not (UnicodeCategory.Control or UnicodeCategory.Format
+                or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator))
+            {
+                builder.Append(rune.ToString());
+            }
+        }
+
+        string display = builder.ToString().Trim();
+        if (display.Length <= MaxDisplayNameLength)
+        {
+            return display;
+        }
+
+        int extensionStart = FindExtensionStart(display);
+        string extension = display.Length - extensionStart <= 32 ? display[extensionStart..] : "";
+        int rootLength = MaxDisplayNameLength - extension.Length;
+        if (char.IsHighSurrogate(display[rootLength - 1]))
+        {
+            rootLength--; // never split a surrogate pair
+        }
+
+        return string.Concat(display.AsSpan(0, rootLength), extension);
     }
 
     /// <summary>
@@ -160,6 +219,23 @@ public static class FileNames
     public static string GetAlternativeName(string name, int maxLength)
     {
         ArgumentNullException.ThrowIfNull(name);
+        return WithRandomPart(name, maxLength, SuffixAlphabet, RandomSuffixLength);
+    }
+
+    /// <summary>
+    /// Puts a fresh random token of <see cref="UniqueTokenLength"/> characters before the extension of
+    /// <paramref name="name"/> (<c>dir/root_k3xq9zp2m4n8b7c1d5f6.ext</c>), shortening the root when the result would
+    /// be longer than <paramref name="maxLength"/>: the name of a storage whose names are never handed out twice.
+    /// </summary>
+    /// <exception cref="InvalidFileNameException">Not one character of the root can remain within <paramref name="maxLength"/>.</exception>
+    public static string GetUniqueName(string name, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return WithRandomPart(name, maxLength, TokenAlphabet, UniqueTokenLength);
+    }
+
+    private static string WithRandomPart(string name, int maxLength, string alphabet, int randomLength)
+    {
         int slash = name.LastIndexOf('/');
         string directory = slash >= 0 ? name[..(slash + 1)] : "";
         string fileName = name[(slash + 1)..];
@@ -167,13 +243,13 @@ public static class FileNames
         string root = fileName[..extensionStart];
         string extension = fileName[extensionStart..];
 
-        int fixedLength = directory.Length + 1 + RandomSuffixLength + extension.Length;
+        int fixedLength = directory.Length + 1 + randomLength + extension.Length;
         int rootRoom = maxLength - fixedLength;
         if (rootRoom < 1)
         {
             throw new InvalidFileNameException(name, FileNameProblem.TooLong,
                 $"Storage can not find an available name for '{name}' within the maximum length of {maxLength} characters: "
-                + "the folder, the extension and the random suffix alone do not fit. Use a shorter upload_to folder or make sure "
+                + $"the folder, the extension and the {randomLength}-character random part alone do not fit. Use a shorter upload_to folder or make sure "
                 + "that the corresponding file field allows sufficient max length.");
         }
 
@@ -193,9 +269,9 @@ public static class FileNames
             }
         }
 
-        Span<char> suffix = stackalloc char[RandomSuffixLength];
-        RandomNumberGenerator.GetItems(SuffixAlphabet, suffix);
-        return string.Concat(directory, root, "_", suffix.ToString(), extension);
+        Span<char> random = stackalloc char[randomLength];
+        RandomNumberGenerator.GetItems(alphabet, random);
+        return string.Concat(directory, root, "_", random.ToString(), extension);
     }
 
     /// <summary>

@@ -18,7 +18,11 @@ public interface IStorageFactory : IAsyncDisposable
     /// <summary>Prepares the backing store (a bucket); runs before the first <see cref="Create"/>.</summary>
     Task InitializeAsync() => Task.CompletedTask;
 
-    /// <summary>Creates the storage <paramref name="name"/>, empty, with a BaseUrl so URLs can be made.</summary>
+    /// <summary>
+    /// Creates the storage <paramref name="name"/>, empty, with a BaseUrl so URLs can be made. Its names are Django's
+    /// (<see cref="FileStorageOptions.UniqueNames"/> off), so the suite can name what it expects to find: it is about
+    /// the unit of work, and private storages' unique names are tested with each backend and in the sample end to end.
+    /// </summary>
     FileStorage Create(string name, FileVisibility visibility);
 }
 
@@ -38,6 +42,7 @@ public sealed class LocalStorageFactory : IStorageFactory
             RootPath = _root,
             Location = name,
             Visibility = visibility,
+            UniqueNames = false,
             BaseUrl = visibility == FileVisibility.Private ? "/media/private/" : "/media/",
         };
         if (visibility == FileVisibility.Private)
@@ -97,6 +102,7 @@ public sealed class S3StorageFactory : IStorageFactory
             SecretKey = Setting("COFFER_S3_SECRET_KEY", "ci-secret-key-0000000000000000000000001"),
             Location = name,
             Visibility = visibility,
+            UniqueNames = false,
         });
         _storages.Add(storage);
         return storage;

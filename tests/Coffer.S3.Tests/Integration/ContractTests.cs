@@ -56,7 +56,7 @@ public sealed class ContractTests(S3Server server) : S3TestBase(server)
     [Fact]
     public async Task List_gives_folders_and_files_of_one_level_under_the_location()
     {
-        var storage = CreateStorage(configure: o => o.Location = "loc");
+        var storage = CreateStorage(configure: o => { o.Location = "loc"; o.UniqueNames = false; });
         await storage.SaveAsync("top.txt", new MemoryStream("x"u8.ToArray()));
         await storage.SaveAsync("dir/inner.txt", new MemoryStream("x"u8.ToArray()));
         await storage.SaveAsync("dir/deeper/deep.txt", new MemoryStream("x"u8.ToArray()));

@@ -8,7 +8,7 @@ public sealed class SaveTests(S3Server server) : S3TestBase(server)
     [Fact]
     public async Task Fifty_concurrent_saves_of_one_name_give_fifty_objects_each_with_its_own_bytes()
     {
-        var storage = CreateStorage();
+        var storage = CreateStorage(configure: o => o.UniqueNames = false); // Django's names: the store picks who gets "same.txt"
         var saves = Enumerable.Range(0, 50).Select(i => Task.Run(async () =>
         {
             byte[] content = Encoding.UTF8.GetBytes($"content number {i}");
@@ -47,7 +47,7 @@ public sealed class SaveTests(S3Server server) : S3TestBase(server)
     [Fact]
     public async Task Save_returns_alternative_name_when_name_is_taken()
     {
-        var storage = CreateStorage();
+        var storage = CreateStorage(configure: o => o.UniqueNames = false);
         Assert.Equal("files/report.pdf", await storage.SaveAsync("files/report.pdf", new MemoryStream("one"u8.ToArray())));
         string second = await storage.SaveAsync("files/report.pdf", new MemoryStream("two"u8.ToArray()));
         Assert.Matches(@"^files/report_[A-Za-z0-9]{7}\.pdf$", second);
@@ -58,7 +58,7 @@ public sealed class SaveTests(S3Server server) : S3TestBase(server)
     [Fact]
     public async Task Save_with_overwrite_replaces_the_file_under_the_same_name()
     {
-        var storage = CreateStorage(configure: o => o.FileOverwrite = true);
+        var storage = CreateStorage(configure: o => { o.UniqueNames = false; o.FileOverwrite = true; });
         await storage.SaveAsync("a.txt", new MemoryStream("one"u8.ToArray()));
         Assert.Equal("a.txt", await storage.SaveAsync("a.txt", new MemoryStream("two"u8.ToArray())));
         Assert.Equal("two"u8.ToArray(), await ReadObjectAsync("a.txt"));
@@ -67,7 +67,7 @@ public sealed class SaveTests(S3Server server) : S3TestBase(server)
     [Fact]
     public async Task Check_then_put_strategy_gives_an_alternative_name_when_taken()
     {
-        var storage = CreateStorage(configure: o => o.UniqueNameStrategy = S3UniqueNameStrategy.CheckThenPut);
+        var storage = CreateStorage(configure: o => { o.UniqueNames = false; o.UniqueNameStrategy = S3UniqueNameStrategy.CheckThenPut; });
         await storage.SaveAsync("a.txt", new MemoryStream("one"u8.ToArray()));
         string second = await storage.SaveAsync("a.txt", new MemoryStream("two"u8.ToArray()));
         Assert.NotEqual("a.txt", second);

@@ -16,7 +16,9 @@ public sealed class LocalFileStorageTests : IDisposable
 
     private LocalFileStorage Create(Action<LocalFileStorageOptions>? configure = null)
     {
-        var options = new LocalFileStorageOptions { RootPath = _folder.Path, Location = "private", BaseUrl = "/media/private/" };
+        // These tests pin Django's naming (names kept, a suffix when taken); private storages' unique names, the
+        // default, have their own tests in LinkIdentityTests.
+        var options = new LocalFileStorageOptions { RootPath = _folder.Path, Location = "private", BaseUrl = "/media/private/", UniqueNames = false };
         options.SigningKeys.Add(new UrlSigningKey { Id = "k1", Secret = Convert.ToBase64String(new byte[32]) });
         configure?.Invoke(options);
         return new LocalFileStorage("private", options, timeProvider: _clock);

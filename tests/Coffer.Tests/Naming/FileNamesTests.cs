@@ -153,4 +153,68 @@ public class FileNamesTests
     [InlineData("folder/", "")]
     public void FromClientFileName_keeps_only_the_part_after_the_last_separator(string sent, string expected) =>
         Assert.Equal(expected, FileNames.FromClientFileName(sent));
+
+    [Theory]
+    [InlineData("invoice\u202Efdp.exe", "invoicefdp.exe")]          // right-to-left override: shown as "invoiceexe.pdf"
+    [InlineData("zero\u200Bwidth\u200D.txt", "zerowidth.txt")]      // zero-width space and joiner
+    [InlineData("\u2066isolate\u2069.pdf", "isolate.pdf")]           // bidi isolates
+    [InlineData("bom\uFEFF.txt", "bom.txt")]
+    [InlineData("line\u2028break\u2029.txt", "linebreak.txt")]       // line and paragraph separators
+    [InlineData("tab\there\r\n.txt", "tabhere.txt")]
+    [InlineData("  spaced name.pdf  ", "spaced name.pdf")]            // spaces are shown as they are
+    [InlineData("résumé 日本語.pdf", "résumé 日本語.pdf")]
+    [InlineData("\u202E", "")]
+    public void FromClientFileName_drops_format_and_control_characters_from_the_display_name(string sent, string expected) =>
+        Assert.Equal(expected, FileNames.FromClientFileName(sent));
+
+    [Fact]
+    public void FromClientFileName_caps_a_long_display_name_and_keeps_its_extension()
+    {
+        string display = FileNames.FromClientFileName(new string('a', 15_000) + ".pdf");
+
+        Assert.Equal(FileNames.MaxDisplayNameLength, display.Length);
+        Assert.EndsWith("a.pdf", display, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromClientFileName_never_splits_a_surrogate_pair_when_it_caps()
+    {
+        string display = FileNames.FromClientFileName("a" + string.Concat(Enumerable.Repeat("😀", 200)) + ".png");
+
+        Assert.True(display.Length <= FileNames.MaxDisplayNameLength);
+        Assert.EndsWith("😀.png", display, StringComparison.Ordinal);
+        Assert.Equal(display, display.Normalize()); // a lone surrogate would not survive this round trip unchanged
+    }
+
+    [Theory]
+    [InlineData(".coffer-abc.tmp")]
+    [InlineData("files/.coffer-0123.tmp")]
+    [InlineData(".coffer-/x.txt")]
+    public void Validate_refuses_the_prefix_coffer_keeps_for_unfinished_uploads(string name)
+    {
+        var ex = Assert.Throws<InvalidFileNameException>(() => FileNames.Validate(name));
+        Assert.Equal(FileNameProblem.Reserved, ex.Problem);
+    }
+
+    [Fact]
+    public void Generate_refuses_an_upload_named_like_an_unfinished_one()
+    {
+        var ex = Assert.Throws<InvalidFileNameException>(() => FileNames.Generate(".coffer-abc.tmp", UploadTo.Template("files"), null, DateTimeOffset.UnixEpoch));
+        Assert.Equal(FileNameProblem.Reserved, ex.Problem);
+    }
+
+    [Fact]
+    public void GetUniqueName_puts_a_lower_case_token_before_a_compound_extension()
+    {
+        Assert.Matches($"^files/a_[a-z0-9]{{{FileNames.UniqueTokenLength}}}\\.tar\\.gz$", FileNames.GetUniqueName("files/a.tar.gz", 100));
+    }
+
+    [Fact]
+    public void GetUniqueName_shortens_the_root_to_the_maximum_length()
+    {
+        string name = FileNames.GetUniqueName("files/" + new string('r', 200) + ".pdf", 100);
+
+        Assert.Equal(100, name.Length);
+        Assert.StartsWith("files/rrr", name, StringComparison.Ordinal);
+    }
 }
