@@ -8,12 +8,17 @@ namespace Coffer.Sample.Tests;
 // later file of the same name), replayed on every configuration.
 public abstract partial class SampleAppTests
 {
+    // A name no other test of the app uses, so that it is free when Eve takes it and free again after her delete:
+    // exactly the attacker's case with a name as common as "image.png".
+    private static string FreshName(string root, string extension) => $"{root}-{Guid.NewGuid():N}"[..(root.Length + 9)] + extension;
+
     [Fact]
     public async Task A_share_link_of_a_deleted_file_never_serves_another_users_later_file_of_the_same_name()
     {
         var eve = await StrangerAsync();
         var alice = await OwnerAsync();
-        var decoy = await eve.UploadFileAsync("passport-scan.pdf", TestFiles.Text("eve's decoy"), "application/pdf");
+        string fileName = FreshName("passport-scan", ".pdf");
+        var decoy = await eve.UploadFileAsync(fileName, TestFiles.Text("eve's decoy"), "application/pdf");
         using var shared = await eve.ShareAsync(decoy.Id, expiresInSeconds: 604800);
         await ApiUser.EnsureStatusAsync(shared, HttpStatusCode.OK);
         var link = (await shared.Content.ReadFromJsonAsync<LinkDto>())!;
@@ -23,7 +28,7 @@ public abstract partial class SampleAppTests
         }
 
         byte[] secret = TestFiles.Text("alice's passport");
-        await alice.UploadFileAsync("passport-scan.pdf", secret, "application/pdf");
+        await alice.UploadFileAsync(fileName, secret, "application/pdf");
         using var response = await FetchAnonymouslyAsync(link.Url);
 
         Assert.Contains(response.StatusCode, new[] { HttpStatusCode.NotFound, HttpStatusCode.Forbidden });
@@ -35,7 +40,8 @@ public abstract partial class SampleAppTests
     {
         var eve = await StrangerAsync();
         var alice = await OwnerAsync();
-        var decoy = await eve.UploadFileAsync("image.png", TestFiles.Text("eve's decoy"), "image/png");
+        string fileName = FreshName("image", ".png");
+        var decoy = await eve.UploadFileAsync(fileName, TestFiles.Text("eve's decoy"), "image/png");
         using var redirect = await eve.Http.GetAsync(Url($"/files/{decoy.Id}/download"));
         Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
         string location = redirect.Headers.Location!.OriginalString;
@@ -45,7 +51,7 @@ public abstract partial class SampleAppTests
         }
 
         byte[] secret = TestFiles.Text("alice's pasted screenshot");
-        await alice.UploadFileAsync("image.png", secret, "image/png");
+        await alice.UploadFileAsync(fileName, secret, "image/png");
         using var response = await FetchAnonymouslyAsync(location);
 
         Assert.Contains(response.StatusCode, new[] { HttpStatusCode.NotFound, HttpStatusCode.Forbidden });

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Coffer.Sample.Tests.Infrastructure;
 
 namespace Coffer.Sample.Tests;
@@ -369,7 +370,8 @@ public abstract partial class SampleAppTests : IDisposable
         Assert.Equal(clean, file.Name);
         string stored = await StoredNameOfAsync(before); // listed under the storage's own folder or prefix
         Assert.DoesNotContain("..", stored.Split('/'));
-        Assert.EndsWith(clean, stored, StringComparison.Ordinal);
+        string extension = Path.GetExtension(clean);
+        Assert.Matches($"/{Regex.Escape(clean[..^extension.Length])}_[a-z0-9]{{20}}{Regex.Escape(extension)}$", stored);
         using var response = await FetchAnonymouslyAsync(file.Url);
         Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
     }
