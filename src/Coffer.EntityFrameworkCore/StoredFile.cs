@@ -41,14 +41,15 @@ public sealed class StoredFile : IEquatable<StoredFile>
     public string? OriginalFileName => _pending?.FileName;
 
     /// <summary>The storage the file lives in.</summary>
-    /// <exception cref="InvalidOperationException">The field was not loaded or saved through a context configured with <c>UseCoffer</c>.</exception>
-    public FileStorage Storage => _storage ?? throw NotBound();
+    /// <exception cref="InvalidOperationException">
+    /// The value was made by hand (<see cref="FromName"/>, <see cref="FromStream"/>) and not saved yet, or read through a
+    /// context configured without <c>UseCoffer</c>.
+    /// </exception>
+    public FileStorage Storage => _storage ?? Field?.Storage ?? throw NotBound();
 
     internal PendingContent? Pending => _pending;
 
     internal FileField? Field { get; private set; }
-
-    internal bool IsBound => _storage is not null;
 
     /// <summary>
     /// New content for a file field: assign it to the entity's property; the next <c>SaveChanges</c> runs the name
@@ -147,9 +148,10 @@ public sealed class StoredFile : IEquatable<StoredFile>
     }
 
     private InvalidOperationException NotBound() => new(
-        HasFile || IsPending
-            ? $"The file field '{FieldName}' is not bound to a storage: load or save its entity through a DbContext configured with optionsBuilder.UseCoffer(storages), which binds every file field it reads or writes."
-            : $"The '{FieldName}' attribute has no file associated with it.");
+        !HasFile && !IsPending ? $"The '{FieldName}' attribute has no file associated with it."
+        : IsPending ? $"The file '{_pending!.FileName}' is not saved yet, so it is not bound to a storage: it gets its name, size and URL when SaveChanges uploads it."
+        : Field is null ? $"The file field holding '{Name}' was made by hand (StoredFile.FromName), so it is not bound to a storage until its entity is saved through a DbContext configured with optionsBuilder.UseCoffer(storages). For a URL of a name without an entity, call storage.GetUrl(name)."
+        : $"The file field '{FieldName}' is not bound to a storage: it was read through a DbContext configured without optionsBuilder.UseCoffer(storages), which binds every file field it reads or writes.");
 
     private string FieldName => Field?.DisplayName ?? "file";
 }

@@ -98,13 +98,15 @@ public sealed class ConfigurationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Same_context_type_with_other_storages_shares_one_model()
+    public async Task Same_context_type_gets_one_model_per_set_of_storages()
     {
         await using var otherStorages = new LocalStorageFactory();
         var other = new FileStorageRegistry([otherStorages.Create("private", FileVisibility.Private)]);
         using var first = new TestDbContext(new DbContextOptionsBuilder().UseSqlite("Data Source=:memory:").UseCoffer(_registry).Options);
+        using var again = new TestDbContext(new DbContextOptionsBuilder().UseSqlite("Data Source=:memory:").UseCoffer(_registry).Options);
         using var second = new TestDbContext(new DbContextOptionsBuilder().UseSqlite("Data Source=:memory:").UseCoffer(other).Options);
 
-        Assert.Same(first.Model, second.Model);
+        Assert.Same(first.Model, again.Model);
+        Assert.NotSame(first.Model, second.Model); // so that a value read by a projection knows which storages it belongs to
     }
 }

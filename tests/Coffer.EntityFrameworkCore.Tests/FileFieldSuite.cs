@@ -57,6 +57,56 @@ public abstract class FileFieldSuite(FileFieldFixture fixture)
     }
 
     [Fact]
+    public async Task Projected_field_knows_its_storage_and_gives_a_url()
+    {
+        int id = await InsertAsync(NewDocument("a.txt", "projected"));
+
+        await using var db = Fixture.CreateContext();
+        var row = await db.Documents.Where(d => d.Id == id).Select(d => new { d.Id, d.File }).SingleAsync();
+        await using var stream = await row.File.OpenReadAsync();
+
+        Assert.Same(Fixture.Private, row.File.Storage);
+        Assert.StartsWith($"{Fixture.StorageFactory.PrivateUrlPrefix}{_folder}/a.txt?", row.File.Url, StringComparison.Ordinal);
+        Assert.Equal("projected", await new StreamReader(stream).ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task Field_read_by_a_compiled_query_knows_its_storage()
+    {
+        int id = await InsertAsync(NewDocument("a.txt", "compiled"));
+
+        // Compiled per app (per set of storages), as EF runs a compiled query with one model only.
+        var fileOfDocument = EF.CompileAsyncQuery((TestDbContext db, int id) => db.Documents.Where(d => d.Id == id).Select(d => d.File).Single());
+        await using var db = Fixture.CreateContext();
+        var file = await fileOfDocument(db, id);
+
+        Assert.Same(Fixture.Private, file.Storage);
+        Assert.Contains(Fixture.StorageFactory.SignatureParameter, file.GetUrl(new() { Expiry = TimeSpan.FromMinutes(1) }).Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Field_of_an_entity_read_by_raw_sql_knows_its_storage()
+    {
+        int id = await InsertAsync(NewDocument("a.txt", "raw"));
+
+        await using var db = Fixture.CreateContext();
+        var doc = await db.Documents.FromSqlRaw("SELECT * FROM \"Documents\"").AsNoTracking().SingleAsync(d => d.Id == id);
+
+        Assert.Same(Fixture.Private, doc.File.Storage);
+    }
+
+    [Fact]
+    public void Field_made_by_hand_says_how_to_get_its_url()
+    {
+        var file = StoredFile.FromName("files/report.pdf");
+
+        var error = Assert.Throws<InvalidOperationException>(() => file.Url);
+
+        Assert.Contains("made by hand (StoredFile.FromName)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("storage.GetUrl(name)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Saved_field_is_bound_without_reloading()
     {
         await using var db = Fixture.CreateContext();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -21,7 +22,9 @@ internal sealed class CofferOptionsExtension(IFileStorageProvider storages) : ID
 
     public void ApplyServices(IServiceCollection services)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISingletonInterceptor, FileFieldBinder>());
+        // Values read by queries learn their storage from their field, which the model's convention gives it.
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IConventionSetPlugin, FileFieldConventionSetPlugin>());
+        services.Replace(ServiceDescriptor.Singleton<IModelCacheKeyFactory, CofferModelCacheKeyFactory>());
         services.TryAddScoped<FileFieldUnitOfWork>();
         // One instance per context takes part in SaveChanges and in its transactions, and is reset with a pooled context.
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInterceptor, FileFieldInterceptor>());

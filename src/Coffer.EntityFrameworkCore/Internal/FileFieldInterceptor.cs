@@ -121,27 +121,6 @@ internal sealed class FileFieldInterceptor(FileFieldUnitOfWork work) : ISaveChan
     private static void RunSync(Func<Task> action) => Task.Run(action).GetAwaiter().GetResult();
 }
 
-/// <summary>Binds file fields read from the database to their storage, so that a loaded entity's <c>File.Url</c> works.</summary>
-internal sealed class FileFieldBinder : IMaterializationInterceptor
-{
-    public object InitializedInstance(MaterializationInterceptionData materializationData, object entity)
-    {
-        var properties = FileFieldModel.GetFileProperties(materializationData.EntityType);
-        if (properties.Length == 0)
-        {
-            return entity;
-        }
-
-        var work = materializationData.Context.GetService<FileFieldUnitOfWork>();
-        foreach (var property in properties)
-        {
-            property.GetValue(entity)?.Bind(property.Field, work.GetStorage(property.Field));
-        }
-
-        return entity;
-    }
-}
-
 /// <summary>Settles the file work of a pooled context when it goes back to the pool.</summary>
 internal sealed class FileFieldResetter(FileFieldUnitOfWork work) : IResettableService
 {
