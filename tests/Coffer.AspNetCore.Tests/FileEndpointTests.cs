@@ -83,7 +83,7 @@ public class FileEndpointTests
         using var response = await GetAsync(app, url.Replace("report.txt", "report.txT", StringComparison.Ordinal));
 
         var entry = Assert.Single(app.Logs.Entries, e => e.EventId.Id == 4001);
-        Assert.Equal(LogLevel.Information, entry.Level);
+        Assert.Equal(LogLevel.Debug, entry.Level);
         Assert.Equal("Refused a URL of storage private for report.txT: the signature is Tampered", entry.Message);
     }
 
