@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -39,17 +40,73 @@ public static class SampleDatabase
         return services;
     }
 
-    /// <summary>Applies the migrations of the configured provider (creating the SQLite file's folder first).</summary>
+    /// <summary>
+    /// Applies the migrations of the configured provider. A SQLite file is created first, readable by the app's user
+    /// only, since it holds password hashes.
+    /// </summary>
     public static async Task MigrateSampleDatabaseAsync(this IServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SampleDbContext>();
-        if (db.Database.IsSqlite() && db.Database.GetDbConnection().DataSource is { Length: > 0 } file)
+        if (db.Database.IsSqlite() && SqliteFile(db.Database.GetDbConnection().ConnectionString) is { } file && CreatePrivateFile(file))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+            // EF Core turns WAL on when it creates the file itself; it now finds the file there, so it is done here.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = 'wal';");
         }
 
         await db.Database.MigrateAsync();
+    }
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private const UnixFileMode GroupOrOther =
+        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    private static string? SqliteFile(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        return builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:" || builder.DataSource.StartsWith("file:", StringComparison.Ordinal)
+            ? null
+            : Path.GetFullPath(builder.DataSource);
+    }
+
+    /// <summary>
+    /// Creates an empty database file with mode 0600 (in a new folder with mode 0700), and returns whether it did.
+    /// SQLite gives its -wal, -shm and -journal files the mode of the database file, so they are private too.
+    /// </summary>
+    private static bool CreatePrivateFile(string path)
+    {
+        string folder = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder); // the file inherits the folder's ACL; SQLite creates it
+            return false;
+        }
+
+        // Only a folder made here is 0700; an existing one keeps the mode its owner gave it.
+        Directory.CreateDirectory(folder, OwnerOnly | UnixFileMode.UserExecute);
+        try
+        {
+            using (new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly }))
+            {
+            }
+
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // A database from before (an earlier version created it 0644): it and its journal files become private.
+            foreach (string file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+            {
+                if (File.Exists(file) && (File.GetUnixFileMode(file) & GroupOrOther) != 0)
+                {
+                    File.SetUnixFileMode(file, OwnerOnly);
+                }
+            }
+
+            return false;
+        }
     }
 }
 

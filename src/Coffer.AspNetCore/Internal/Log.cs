@@ -4,25 +4,49 @@ using Microsoft.Extensions.Logging;
 namespace Coffer.AspNetCore.Internal;
 
 /// <summary>Every log message of Coffer.AspNetCore, with stable event ids (4000s).</summary>
+/// <remarks>
+/// Names, paths and reasons may come from a client (a request path, an upload's file name). Each method hands its text
+/// arguments through <see cref="LogText.Escape"/> to a generated <c>…Core</c> method, so that no CR, LF or other
+/// control or format character reaches the log raw; a new message does the same.
+/// </remarks>
 internal static partial class Log
 {
     public const string Category = "Coffer.AspNetCore";
 
-    [LoggerMessage(4001, LogLevel.Information, "Refused a URL of storage {Storage} for {FileName}: the signature is {Status}", EventName = "UrlRefused")]
-    public static partial void UrlRefused(ILogger logger, string storage, string fileName, UrlSignatureStatus status);
+    public static void UrlRefused(ILogger logger, string storage, string fileName, UrlSignatureStatus status) =>
+        UrlRefusedCore(logger, LogText.Escape(storage), LogText.Escape(fileName), status);
+
+    // Debug, like an expired URL: anyone can send refused URLs, and an Information line for each would flood the log.
+    [LoggerMessage(4001, LogLevel.Debug, "Refused a URL of storage {Storage} for {FileName}: the signature is {Status}", EventName = "UrlRefused")]
+    private static partial void UrlRefusedCore(ILogger logger, string storage, string fileName, UrlSignatureStatus status);
+
+    public static void UrlExpired(ILogger logger, string storage, string fileName) =>
+        UrlExpiredCore(logger, LogText.Escape(storage), LogText.Escape(fileName));
 
     [LoggerMessage(4002, LogLevel.Debug, "Refused a URL of storage {Storage} for {FileName}: it has expired", EventName = "UrlExpired")]
-    public static partial void UrlExpired(ILogger logger, string storage, string fileName);
+    private static partial void UrlExpiredCore(ILogger logger, string storage, string fileName);
+
+    public static void FileNotFound(ILogger logger, string storage, string fileName) =>
+        FileNotFoundCore(logger, LogText.Escape(storage), LogText.Escape(fileName));
 
     [LoggerMessage(4003, LogLevel.Debug, "Storage {Storage} has no file {FileName} to serve", EventName = "FileNotFound")]
-    public static partial void FileNotFound(ILogger logger, string storage, string fileName);
+    private static partial void FileNotFoundCore(ILogger logger, string storage, string fileName);
+
+    public static void UploadRefused(ILogger logger, string storage, int statusCode, string reason) =>
+        UploadRefusedCore(logger, LogText.Escape(storage), statusCode, LogText.Escape(reason));
 
     [LoggerMessage(4004, LogLevel.Information, "Refused an upload to storage {Storage} with status {StatusCode}: {Reason}", EventName = "UploadRefused")]
-    public static partial void UploadRefused(ILogger logger, string storage, int statusCode, string reason);
+    private static partial void UploadRefusedCore(ILogger logger, string storage, int statusCode, string reason);
+
+    public static void FileUploaded(ILogger logger, string fileName, string storage, string storedName, long length) =>
+        FileUploadedCore(logger, LogText.Escape(fileName), LogText.Escape(storage), LogText.Escape(storedName), length);
 
     [LoggerMessage(4005, LogLevel.Debug, "Uploaded {FileName} to storage {Storage} as {StoredName} ({Length} bytes)", EventName = "FileUploaded")]
-    public static partial void FileUploaded(ILogger logger, string fileName, string storage, string storedName, long length);
+    private static partial void FileUploadedCore(ILogger logger, string fileName, string storage, string storedName, long length);
+
+    public static void SigningKeyGenerated(ILogger logger, string path) =>
+        SigningKeyGeneratedCore(logger, LogText.Escape(path));
 
     [LoggerMessage(4006, LogLevel.Information, "Generated a URL signing key in {Path}; keep this file, and keep it out of source control", EventName = "SigningKeyGenerated")]
-    public static partial void SigningKeyGenerated(ILogger logger, string path);
+    private static partial void SigningKeyGeneratedCore(ILogger logger, string path);
 }

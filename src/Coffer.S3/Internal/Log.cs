@@ -3,23 +3,46 @@ using Microsoft.Extensions.Logging;
 namespace Coffer.S3;
 
 /// <summary>Every log message of the S3 package, with stable event ids (2000s).</summary>
+/// <remarks>
+/// Names and keys may come from a client (an upload's file name). Each method hands its text arguments through
+/// <see cref="LogText.Escape"/> to a generated <c>…Core</c> method, so that no CR, LF or other control or format
+/// character reaches the log raw; a new message does the same.
+/// </remarks>
 internal static partial class Log
 {
+    public static void NameTaken(ILogger logger, string storage, string key, string alternative) =>
+        NameTakenCore(logger, LogText.Escape(storage), LogText.Escape(key), LogText.Escape(alternative));
+
     [LoggerMessage(2001, LogLevel.Debug, "Storage {Storage}: {Key} is taken, trying {Alternative}", EventName = "S3NameTaken")]
-    public static partial void NameTaken(ILogger logger, string storage, string key, string alternative);
+    private static partial void NameTakenCore(ILogger logger, string storage, string key, string alternative);
+
+    public static void MultipartStarted(ILogger logger, string storage, string key, string uploadId) =>
+        MultipartStartedCore(logger, LogText.Escape(storage), LogText.Escape(key), LogText.Escape(uploadId));
 
     [LoggerMessage(2002, LogLevel.Debug, "Storage {Storage}: multipart upload {UploadId} of {Key} started", EventName = "S3MultipartStarted")]
-    public static partial void MultipartStarted(ILogger logger, string storage, string key, string uploadId);
+    private static partial void MultipartStartedCore(ILogger logger, string storage, string key, string uploadId);
+
+    public static void MultipartCompleted(ILogger logger, string storage, string key, int parts, long bytes) =>
+        MultipartCompletedCore(logger, LogText.Escape(storage), LogText.Escape(key), parts, bytes);
 
     [LoggerMessage(2003, LogLevel.Debug, "Storage {Storage}: multipart upload of {Key} completed with {Parts} parts, {Bytes} bytes", EventName = "S3MultipartCompleted")]
-    public static partial void MultipartCompleted(ILogger logger, string storage, string key, int parts, long bytes);
+    private static partial void MultipartCompletedCore(ILogger logger, string storage, string key, int parts, long bytes);
+
+    public static void MultipartAborted(ILogger logger, string storage, string key, string uploadId) =>
+        MultipartAbortedCore(logger, LogText.Escape(storage), LogText.Escape(key), LogText.Escape(uploadId));
 
     [LoggerMessage(2004, LogLevel.Information, "Storage {Storage}: multipart upload {UploadId} of {Key} aborted after a failure or cancellation", EventName = "S3MultipartAborted")]
-    public static partial void MultipartAborted(ILogger logger, string storage, string key, string uploadId);
+    private static partial void MultipartAbortedCore(ILogger logger, string storage, string key, string uploadId);
+
+    public static void AbortFailed(ILogger logger, Exception exception, string storage, string key, string uploadId) =>
+        AbortFailedCore(logger, exception, LogText.Escape(storage), LogText.Escape(key), LogText.Escape(uploadId));
 
     [LoggerMessage(2005, LogLevel.Warning, "Storage {Storage}: could not abort multipart upload {UploadId} of {Key}; its parts stay in the bucket until a lifecycle rule (AbortIncompleteMultipartUpload) removes them", EventName = "S3AbortFailed")]
-    public static partial void AbortFailed(ILogger logger, Exception exception, string storage, string key, string uploadId);
+    private static partial void AbortFailedCore(ILogger logger, Exception exception, string storage, string key, string uploadId);
+
+    public static void ReservationLeft(ILogger logger, Exception exception, string storage, string key) =>
+        ReservationLeftCore(logger, exception, LogText.Escape(storage), LogText.Escape(key));
 
     [LoggerMessage(2006, LogLevel.Warning, "Storage {Storage}: could not remove the name reservation {Key} of a failed upload", EventName = "S3ReservationLeft")]
-    public static partial void ReservationLeft(ILogger logger, Exception exception, string storage, string key);
+    private static partial void ReservationLeftCore(ILogger logger, Exception exception, string storage, string key);
 }

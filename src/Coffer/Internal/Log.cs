@@ -3,17 +3,34 @@ using Microsoft.Extensions.Logging;
 namespace Coffer;
 
 /// <summary>Every log message of the core package, with stable event ids.</summary>
+/// <remarks>
+/// Names and keys may come from a client (an upload's file name). Each method hands its text arguments through
+/// <see cref="LogText.Escape"/> to a generated <c>…Core</c> method, so that no CR, LF or other control or format
+/// character reaches the log raw; a new message does the same.
+/// </remarks>
 internal static partial class Log
 {
+    public static void FileSaved(ILogger logger, string storage, string fileName) =>
+        FileSavedCore(logger, LogText.Escape(storage), LogText.Escape(fileName));
+
     [LoggerMessage(1001, LogLevel.Debug, "Storage {Storage} saved {FileName}", EventName = "FileSaved")]
-    public static partial void FileSaved(ILogger logger, string storage, string fileName);
+    private static partial void FileSavedCore(ILogger logger, string storage, string fileName);
+
+    public static void FileDeleted(ILogger logger, string storage, string fileName) =>
+        FileDeletedCore(logger, LogText.Escape(storage), LogText.Escape(fileName));
 
     [LoggerMessage(1002, LogLevel.Debug, "Storage {Storage} deleted {FileName}", EventName = "FileDeleted")]
-    public static partial void FileDeleted(ILogger logger, string storage, string fileName);
+    private static partial void FileDeletedCore(ILogger logger, string storage, string fileName);
+
+    public static void NameTaken(ILogger logger, string storage, string fileName, string alternative) =>
+        NameTakenCore(logger, LogText.Escape(storage), LogText.Escape(fileName), LogText.Escape(alternative));
 
     [LoggerMessage(1003, LogLevel.Debug, "Storage {Storage}: {FileName} is taken, trying {Alternative}", EventName = "NameTaken")]
-    public static partial void NameTaken(ILogger logger, string storage, string fileName, string alternative);
+    private static partial void NameTakenCore(ILogger logger, string storage, string fileName, string alternative);
+
+    public static void TempFileLeft(ILogger logger, Exception exception, string storage, string tempPath) =>
+        TempFileLeftCore(logger, exception, LogText.Escape(storage), LogText.Escape(tempPath));
 
     [LoggerMessage(1004, LogLevel.Warning, "Storage {Storage} could not remove the temporary file {TempPath}", EventName = "TempFileLeft")]
-    public static partial void TempFileLeft(ILogger logger, Exception exception, string storage, string tempPath);
+    private static partial void TempFileLeftCore(ILogger logger, Exception exception, string storage, string tempPath);
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -32,7 +33,10 @@ public enum UrlSignatureStatus
     /// <summary>The URL carries no signature parameters.</summary>
     Missing,
 
-    /// <summary>A signature parameter is not in its expected form.</summary>
+    /// <summary>
+    /// A signature parameter is missing or not exactly as the signer writes it: <c>sig</c> is 43 base64url characters
+    /// (no padding, no whitespace), <c>exp</c> ASCII digits without sign or leading zeros, <c>kid</c> a possible key id.
+    /// </summary>
     Malformed,
 
     /// <summary>The URL was signed with a key this app does not have (rotated out, or another app's).</summary>
@@ -72,6 +76,8 @@ public sealed record SignedUrlQuery(string? Expires, string? KeyId, string? Sign
 /// </summary>
 public sealed class UrlSigner
 {
+    private static readonly int SignatureLength = Base64Url.GetEncodedLength(HMACSHA256.HashSizeInBytes);
+
     private readonly string _scope;
     private readonly (string Id, byte[] Secret)[] _keys;
     private readonly TimeProvider _timeProvider;
@@ -103,7 +109,7 @@ public sealed class UrlSigner
     public static string? Check(UrlSigningKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (string.IsNullOrWhiteSpace(key.Id) || key.Id.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.')))
+        if (!IsKeyId(key.Id))
         {
             return $"signing key id '{key.Id}' must be non-empty and use only letters, digits, '-', '_' and '.'.";
         }
@@ -156,8 +162,10 @@ public sealed class UrlSigner
             return UrlSignatureStatus.Missing;
         }
 
-        if (query.Signature is null || query.KeyId is null
-            || !long.TryParse(query.Expires, NumberStyles.None, CultureInfo.InvariantCulture, out long expires))
+        // Each parameter is accepted only as the signer writes it; anything else is Malformed before a key is looked
+        // up, so that no second spelling of a signed URL verifies.
+        Span<byte> given = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        if (!TryParseExpires(query.Expires, out long expires) || !IsKeyId(query.KeyId) || !TryDecodeSignature(query.Signature, given))
         {
             return UrlSignatureStatus.Malformed;
         }
@@ -177,12 +185,6 @@ public sealed class UrlSigner
             return UrlSignatureStatus.UnknownKey;
         }
 
-        Span<byte> given = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        if (Base64Url.DecodeFromChars(query.Signature, given, out _, out int written) != OperationStatus.Done || written != given.Length)
-        {
-            return UrlSignatureStatus.Malformed;
-        }
-
         Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
         ComputeMac(secret, name, query.Expires!, query.DownloadFileName, query.ContentType, expected);
         if (!CryptographicOperations.FixedTimeEquals(given, expected))
@@ -191,6 +193,66 @@ public sealed class UrlSigner
         }
 
         return _timeProvider.GetUtcNow().ToUnixTimeSeconds() > expires ? UrlSignatureStatus.Expired : UrlSignatureStatus.Valid;
+    }
+
+    // Unix seconds in ASCII digits, without sign, spaces or leading zeros: the one spelling CreateQuery writes.
+    private static bool TryParseExpires(string? text, out long expires)
+    {
+        expires = 0;
+        if (text is not { Length: > 0 and <= 19 } || (text[0] == '0' && text.Length > 1))
+        {
+            return false;
+        }
+
+        foreach (char c in text)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out expires);
+    }
+
+    // The rule Check applies to a key's id: a kid no key could have is malformed, not merely unknown.
+    private static bool IsKeyId([NotNullWhen(true)] string? id)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            return false;
+        }
+
+        foreach (char c in id)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Exactly the 43 characters CreateQuery writes. Base64Url on its own also takes padding and skips whitespace
+    // (so "sig=…%3D" or "…%20…" verified); the alphabet and length are checked first, and the decoder refuses
+    // non-zero unused bits in the last character.
+    private static bool TryDecodeSignature(string? signature, Span<byte> destination)
+    {
+        if (signature is null || signature.Length != SignatureLength)
+        {
+            return false;
+        }
+
+        foreach (char c in signature)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return Base64Url.DecodeFromChars(signature, destination, out _, out int written) == OperationStatus.Done && written == destination.Length;
     }
 
     private string Sign(byte[] secret, string name, string expires, string? downloadFileName, string? contentType)

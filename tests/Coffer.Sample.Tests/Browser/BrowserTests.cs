@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Coffer.Sample.Tests.Infrastructure;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -280,5 +281,96 @@ public sealed class BrowserTests : IClassFixture<BrowserApp>, IClassFixture<Chro
             Assert.DoesNotContain(_console, line => line.StartsWith("[error]", StringComparison.Ordinal)
                 || line.StartsWith("[response]", StringComparison.Ordinal) || line.StartsWith("[pageerror]", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public async Task The_drop_zone_button_opens_the_file_chooser_by_keyboard_and_by_click()
+    {
+        var page = await NewPageAsync();
+        await SignUpAsync(page);
+        var choose = page.GetByRole(AriaRole.Button, new() { Name = "Choose files", Exact = true });
+        await Expect(choose).ToHaveAccessibleDescriptionAsync(new System.Text.RegularExpressions.Regex("^Private: only you can open them"));
+
+        await choose.FocusAsync();
+        var byEnter = await page.RunAndWaitForFileChooserAsync(() => page.Keyboard.PressAsync("Enter"));
+        var bySpace = await page.RunAndWaitForFileChooserAsync(() => page.Keyboard.PressAsync(" "));
+        var byClick = await page.RunAndWaitForFileChooserAsync(() => choose.ClickAsync());
+
+        Assert.True(byEnter.IsMultiple && bySpace.IsMultiple && byClick.IsMultiple);
+        await byClick.SetFilesAsync(new FilePayload { Name = "chosen.txt", MimeType = "text/plain", Buffer = TestFiles.Text("chosen") });
+        await Expect(Row(page, "chosen.txt")).ToBeVisibleAsync();
+    }
+
+    /// <summary>Runs axe-core on the page as it is now and adds each violation (rule, impact, element) to <paramref name="found"/>.</summary>
+    private static async Task AxeAsync(IPage page, string state, List<string> found)
+    {
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        var result = await page.RunAxe();
+        foreach (var violation in result.Violations)
+        {
+            foreach (var node in violation.Nodes)
+            {
+                found.Add($"{state} ({page.Url}): {violation.Id} [{violation.Impact}] at {node.Target}: {violation.Help} {node.Html}");
+            }
+        }
+    }
+
+    private static async Task VisitAndAxeAsync(IPage page, string path, string state, List<string> found)
+    {
+        var response = await page.GotoAsync(path);
+        Assert.Equal(200, response?.Status);
+        await AxeAsync(page, state, found);
+    }
+
+    [Theory]
+    [InlineData("desktop")]
+    [InlineData("phone")]
+    public async Task Every_page_and_state_has_no_axe_core_violations(string screen)
+    {
+        bool phone = screen == "phone";
+        var anonymous = await NewPageAsync(phone ? 390 : 1280, phone ? 844 : 800, phone);
+        var signedIn = await NewPageAsync(phone ? 390 : 1280, phone ? 844 : 800, phone);
+        var found = new List<string>();
+
+        await VisitAndAxeAsync(anonymous, "/", "home", found);
+        await VisitAndAxeAsync(anonymous, "/Account/Register", "sign-up", found);
+        await VisitAndAxeAsync(anonymous, "/Account/Login", "sign-in", found);
+        await anonymous.GetByLabel("Email").FillAsync($"nobody-{Guid.NewGuid():N}@example.com");
+        await anonymous.GetByLabel("Password").FillAsync("Wrong-password-1");
+        await anonymous.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(anonymous.Locator(".errors")).Not.ToBeEmptyAsync();
+        await AxeAsync(anonymous, "sign-in, refused", found);
+        await VisitAndAxeAsync(anonymous, "/Media", "media, signed out", found);
+        await VisitAndAxeAsync(anonymous, "/Error", "error page", found);
+
+        string email = await SignUpAsync(signedIn);
+        await AxeAsync(signedIn, "my files, empty", found);
+        await ScreenshotAsync(signedIn, $"axe-{screen}-my-files-empty");
+        var row = await UploadAsync(signedIn, "Project plan.pdf", TestFiles.RandomBytes(245_000), "application/pdf");
+        using (var user = await _app.LogInAsync(email))
+        {
+            await user.UploadFileAsync("Budget 2026.xlsx", TestFiles.RandomBytes(38_500));
+            await user.UploadMediaAsync("sunrise.png", TestFiles.Png(320, 200, (250, 180, 80), (220, 70, 90)), "image/png");
+            await user.UploadMediaAsync("readme.txt", TestFiles.Text("media"), "text/plain");
+        }
+
+        await signedIn.ReloadAsync();
+        await AxeAsync(signedIn, "my files, two files", found);
+        await row.GetByRole(AriaRole.Button, new() { Name = "Share link" }).ClickAsync();
+        await Expect(row.GetByRole(AriaRole.Textbox, new() { Name = "Share link" })).ToBeVisibleAsync();
+        await AxeAsync(signedIn, "my files, share link shown", found);
+        await ScreenshotAsync(signedIn, $"axe-{screen}-my-files-share-link");
+        signedIn.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await Row(signedIn, "Budget 2026.xlsx").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(signedIn.Locator(".notice")).ToBeVisibleAsync();
+        await AxeAsync(signedIn, "my files, after a delete", found);
+
+        await VisitAndAxeAsync(signedIn, "/Media", "media, signed in with items", found);
+        await signedIn.Locator(".dropzone input[type=file]").SetInputFilesAsync(new FilePayload { Name = "tool.exe", MimeType = "application/x-msdownload", Buffer = TestFiles.RandomBytes(1000) });
+        await Expect(signedIn.Locator(".errors")).Not.ToBeEmptyAsync();
+        await AxeAsync(signedIn, "media, upload refused", found);
+        await ScreenshotAsync(signedIn, $"axe-{screen}-media-upload-refused");
+
+        Assert.True(found.Count == 0, $"axe-core found {found.Count} violation(s) on a {screen} screen:{Environment.NewLine}{string.Join(Environment.NewLine, found)}");
     }
 }

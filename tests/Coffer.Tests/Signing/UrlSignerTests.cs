@@ -98,6 +98,89 @@ public class UrlSignerTests
     public void Malformed_parameters_are_malformed(string? exp, string? kid, string? sig) =>
         Assert.Equal(UrlSignatureStatus.Malformed, Signer(NewKey).Verify("a", new SignedUrlQuery(exp, kid, sig, null, null)));
 
+    [Theory]
+    [InlineData("=")]
+    [InlineData("==")]
+    [InlineData(" ")]
+    [InlineData("\n")]
+    [InlineData("\t")]
+    public void A_signature_with_anything_added_is_malformed(string added)
+    {
+        var signer = Signer(NewKey);
+        var query = Parse(Sign(signer));
+        Assert.Equal(UrlSignatureStatus.Malformed, signer.Verify("files/a.pdf", query with { Signature = query.Signature + added }));
+        Assert.Equal(UrlSignatureStatus.Malformed, signer.Verify("files/a.pdf", query with { Signature = added + query.Signature }));
+        Assert.Equal(UrlSignatureStatus.Malformed, signer.Verify("files/a.pdf", query with { Signature = query.Signature![..20] + added + query.Signature[20..] }));
+    }
+
+    [Fact]
+    public void A_signature_spelled_with_the_unused_bits_of_its_last_character_set_is_malformed()
+    {
+        // 32 bytes take 43 base64url characters; the last one carries 4 bits and 2 unused ones. A decoder that ignores
+        // them reads the same bytes, so a URL could be respelled without the key.
+        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        var signer = Signer(NewKey);
+        var query = Parse(Sign(signer));
+        string sig = query.Signature!;
+        Assert.Equal(43, sig.Length);
+
+        foreach (int unused in new[] { 1, 2, 3 })
+        {
+            string respelled = sig[..^1] + Alphabet[Alphabet.IndexOf(sig[^1], StringComparison.Ordinal) ^ unused];
+            Assert.Equal(UrlSignatureStatus.Malformed, signer.Verify("files/a.pdf", query with { Signature = respelled }));
+        }
+    }
+
+    [Fact]
+    public void A_signature_in_the_standard_base64_alphabet_or_a_shorter_one_is_malformed()
+    {
+        var signer = Signer(NewKey);
+        var query = Parse(Sign(signer));
+        string standard = Convert.ToBase64String(Convert.FromBase64String(query.Signature!.Replace('-', '+').Replace('_', '/') + "="));
+        Assert.Equal(UrlSignatureStatus.Malformed, signer.Verify("files/a.pdf", query with { Signature = standard }));
+        Assert.Equal(UrlSignatureStatus.Malformed, signer.Verify("files/a.pdf", query with { Signature = query.Signature[..^1] }));
+        Assert.Equal(UrlSignatureStatus.Malformed, signer.Verify("files/a.pdf", query with { Signature = query.Signature + "A" }));
+    }
+
+    [Theory]
+    [InlineData("0{0}")]
+    [InlineData("00{0}")]
+    [InlineData("+{0}")]
+    [InlineData(" {0}")]
+    [InlineData("{0} ")]
+    [InlineData("{0}.0")]
+    [InlineData("{0},{0}")]
+    [InlineData("\u0661{0}")] // ARABIC-INDIC DIGIT ONE: a digit, but not an ASCII one
+    public void An_expiry_not_written_as_the_signer_writes_it_is_malformed(string format)
+    {
+        var signer = Signer(NewKey);
+        var query = Parse(Sign(signer));
+        string expires = string.Format(CultureInfo.InvariantCulture, format, query.Expires);
+        Assert.Equal(UrlSignatureStatus.Malformed, signer.Verify("files/a.pdf", query with { Expires = expires }));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" new")]
+    [InlineData("new ")]
+    [InlineData("new\n")]
+    [InlineData("ne w")]
+    [InlineData("new,new")]
+    public void A_key_id_that_no_key_could_have_is_malformed(string kid)
+    {
+        var signer = Signer(NewKey);
+        var query = Parse(Sign(signer));
+        Assert.Equal(UrlSignatureStatus.Malformed, signer.Verify("files/a.pdf", query with { KeyId = kid }));
+    }
+
+    [Fact]
+    public void A_well_formed_key_id_of_no_key_is_still_unknown_key()
+    {
+        var signer = Signer(NewKey);
+        var query = Parse(Sign(signer));
+        Assert.Equal(UrlSignatureStatus.UnknownKey, signer.Verify("files/a.pdf", query with { KeyId = "2024-05.a_b" }));
+    }
+
     [Fact]
     public void A_signer_refuses_two_keys_with_one_id() =>
         Assert.Throws<ArgumentException>(() => Signer(NewKey, new UrlSigningKey { Id = "new", Secret = OldKey.Secret }));
