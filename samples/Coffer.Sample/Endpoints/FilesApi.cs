@@ -3,7 +3,9 @@ using Coffer.AspNetCore;
 using Coffer.EntityFrameworkCore;
 using Coffer.Sample.Data;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -190,13 +192,15 @@ public static class FilesApi
     }
 
     /// <summary>
-    /// Cookie-authenticated calls (the pages' scripts) must carry the antiforgery token; bearer-token calls (scripts)
-    /// cannot be forged cross-site, so they need none.
+    /// Cookie-authenticated calls (the pages' scripts) must carry the antiforgery token; calls that the bearer scheme
+    /// authenticated (scripts) cannot be forged cross-site, so they need none. Any other Authorization header proves
+    /// nothing: a cross-site request can carry one as well as the cookie.
     /// </summary>
     private static async ValueTask<object?> RequireAntiforgeryForCookies(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && http.Request.Headers.Authorization.Count == 0)
+        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)
+            && !(await http.AuthenticateAsync(IdentityConstants.BearerScheme)).Succeeded) // the result is cached for the request
         {
             var antiforgery = http.RequestServices.GetRequiredService<IAntiforgery>();
             if (!await antiforgery.IsRequestValidAsync(http))
