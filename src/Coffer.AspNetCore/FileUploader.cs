@@ -101,6 +101,7 @@ public sealed class FileUploader
             long bodyLimit = UploadLimits.RequestBodyLimit(maxFileSize);
             if (request.ContentLength > bodyLimit)
             {
+                UploadLimits.AllowDraining(request.HttpContext);
                 return TooLarge(storage, null);
             }
 

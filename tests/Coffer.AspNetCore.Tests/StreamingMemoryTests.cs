@@ -78,7 +78,9 @@ public class StreamingMemoryTests(ITestOutputHelper output)
             + $"working set {workingSetBefore:N0} before, peak {peakWorkingSet:N0} during (+{growth:N0})");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(size, await response.Content.ReadFromJsonAsync<long>());
-        Assert.True(allocated < size / 8, $"{allocated:N0} bytes were allocated for a {size:N0}-byte upload.");
+        // Over sockets the allocations scale with the number of reads (20-27 MB measured on 2 busy cores), not with a
+        // copy of the file; holding the file would take at least its size. The working set is what must stay flat.
+        Assert.True(allocated < size / 4, $"{allocated:N0} bytes were allocated for a {size:N0}-byte upload.");
         Assert.True(growth < 64L * 1024 * 1024, $"The working set grew by {growth:N0} bytes during a {size:N0}-byte upload.");
     }
 

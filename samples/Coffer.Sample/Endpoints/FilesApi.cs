@@ -28,10 +28,10 @@ public static class FilesApi
         var api = app.MapGroup("/api").RequireAuthorization().DisableAntiforgery().AddEndpointFilter(RequireAntiforgeryForCookies);
         api.MapGet("/files", ListFiles);
         api.MapGet("/files/{id:int}", GetFile);
-        api.MapPost("/files", UploadFile);
+        api.MapPost("/files", UploadFile).WithFileUploadLimits("private"); // the storage's MaxFileSize, not Kestrel's 30 MB
         api.MapDelete("/files/{id:int}", DeleteFile);
         api.MapPost("/files/{id:int}/share", ShareFile);
-        api.MapPost("/media", UploadMedia);
+        api.MapPost("/media", UploadMedia).WithFileUploadLimits("public");
         app.MapGet("/api/media", ListMedia).AllowAnonymous();
         app.MapGet("/files/{id:int}/download", Download).RequireAuthorization();
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -42,6 +43,7 @@ internal static class UploadLimits
         // A declared length over the limit is refused before a byte is read.
         if (context.Request.ContentLength > bodyLimit)
         {
+            AllowDraining(context);
             await RefuseAsync(context, storage).ConfigureAwait(false);
             return;
         }
@@ -63,6 +65,19 @@ internal static class UploadLimits
             await RefuseAsync(context, storage).ConfigureAwait(false);
         }
     };
+
+    /// <summary>
+    /// Lets the server read and drop a refused body after the answer, within its drain timeout. With the body limit in
+    /// place it would close the connection instead, and a client still sending would see the connection reset rather
+    /// than the 413. Nothing of the body is kept.
+    /// </summary>
+    public static void AllowDraining(HttpContext context)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
+        {
+            sizeLimit.MaxRequestBodySize = null;
+        }
+    }
 
     private static Task RefuseAsync(HttpContext context, FileStorage storage) =>
         context.RequestServices.GetRequiredService<FileUploader>().TooLarge(storage, null).Problem!.ExecuteAsync(context);
