@@ -1,12 +1,13 @@
+using System.Globalization;
 using System.Security.Claims;
 using Coffer.AspNetCore;
 using Coffer.EntityFrameworkCore;
 using Coffer.Sample.Data;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Sample.Endpoints;
@@ -22,6 +23,9 @@ public static class FilesApi
 
     /// <summary>The longest share link: SigV4's limit, applied to every backend alike.</summary>
     public static readonly TimeSpan MaxShareLifetime = TimeSpan.FromDays(7);
+
+    /// <summary>The lifetime of a share link when the request does not say.</summary>
+    public static readonly TimeSpan DefaultShareLifetime = TimeSpan.FromHours(1);
 
     public static void MapFilesApi(this IEndpointRouteBuilder app)
     {
@@ -106,10 +110,15 @@ public static class FilesApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<LinkResponse>, NotFound, ProblemHttpResult>> ShareFile(int id, [FromForm] int? expiresInSeconds,
+    private static async Task<Results<Ok<LinkResponse>, NotFound, ProblemHttpResult>> ShareFile(int id, HttpRequest request,
         ClaimsPrincipal user, SampleDbContext db, [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
     {
-        var lifetime = TimeSpan.FromSeconds(expiresInSeconds ?? 3600);
+        var (lifetime, refused) = await ReadShareLifetimeAsync(request, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
         if (lifetime <= TimeSpan.Zero || lifetime > MaxShareLifetime)
         {
             return TypedResults.Problem($"A share link lives between 1 second and 7 days; {lifetime} was asked for.", statusCode: StatusCodes.Status400BadRequest);
@@ -172,6 +181,54 @@ public static class FilesApi
             .Select(f => new { f.Id, f.File, f.OriginalName, f.Size, f.UploadedOn })
             .ToListAsync(ct);
         return TypedResults.Ok(rows.Select(r => new MediaResponse(r.Id, r.OriginalName, r.Size, r.UploadedOn, storage.GetUrl(r.File.Name!).Url)).ToList());
+    }
+
+    /// <summary>
+    /// The lifetime asked for in the form field <c>expiresInSeconds</c>, as the page sends it; a request without a body
+    /// or without the field gets <see cref="DefaultShareLifetime"/>. Read here rather than bound, so that a missing body
+    /// is not an error and a bad value gets a message that names the field.
+    /// </summary>
+    private static async Task<(TimeSpan Lifetime, ProblemHttpResult? Refused)> ReadShareLifetimeAsync(HttpRequest request, CancellationToken ct)
+    {
+        bool hasBody = request.ContentLength is { } length ? length > 0 : request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? false;
+        if (!hasBody)
+        {
+            return (DefaultShareLifetime, null);
+        }
+
+        if (!request.HasFormContentType)
+        {
+            return (default, TypedResults.Problem(
+                "Send the lifetime as the form field 'expiresInSeconds' (application/x-www-form-urlencoded or multipart/form-data), or send no body for 1 hour.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType));
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(ct);
+        }
+        catch (InvalidDataException ex)
+        {
+            return (default, TypedResults.Problem($"The form could not be read: {ex.Message}", statusCode: StatusCodes.Status400BadRequest));
+        }
+
+        string? value = form["expiresInSeconds"];
+        if (string.IsNullOrEmpty(value))
+        {
+            return (DefaultShareLifetime, null);
+        }
+
+        // int.TryParse also refuses what would overflow, so TimeSpan.FromSeconds below cannot throw.
+        if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int seconds))
+        {
+            string shown = value.Length > 40 ? value[..40] + "…" : value;
+            return (default, TypedResults.Problem(
+                $"expiresInSeconds must be a whole number of seconds from 1 to {(int)MaxShareLifetime.TotalSeconds}; '{shown}' is not.",
+                statusCode: StatusCodes.Status400BadRequest));
+        }
+
+        return (TimeSpan.FromSeconds(seconds), null);
     }
 
     private static Task<PrivateFile?> FindOwnedAsync(SampleDbContext db, int id, string userId, CancellationToken ct) =>
