@@ -22,7 +22,26 @@ builder.Services.ConfigureApplicationCookie(o => o.LoginPath = "/Account/Login")
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(SignedInPages, policy => policy.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme).RequireAuthenticatedUser());
 builder.Services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Files", SignedInPages));
-builder.Services.AddProblemDetails();
+// Status-only answers (UseStatusCodePages turns them into problems) get a detail where the cause is known.
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+{
+    var request = context.HttpContext.Request;
+    switch (context.ProblemDetails)
+    {
+        case { Status: StatusCodes.Status415UnsupportedMediaType, Detail: null } problem:
+            // Routing answers it by itself, before the endpoint runs, for a body of a type the endpoint does not read.
+            problem.Detail = $"This endpoint does not read a body of type '{request.ContentType ?? "(none)"}'. Uploads are multipart/form-data, with the file in the field 'file'.";
+            break;
+        case { Status: StatusCodes.Status400BadRequest, Detail: null } problem when request.HasFormContentType:
+            // Form binding answers it without throwing when the body ends early (an IOException, even in Development).
+            problem.Detail = "The form could not be read to its end: the body is shorter than the form it starts, or the connection broke.";
+            break;
+    }
+});
+// A request the API cannot read or bind is the client's fault (400, 413, 415), answered as a problem that says why, in
+// every environment: minimal APIs throw for it everywhere (not only in Development), and the handler writes the problem.
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.AddExceptionHandler<ClientErrorExceptionHandler>();
 // The API's JSON is written from source-generated metadata (no reflection). ASP.NET's options keep their relaxed
 // encoder, so a signed URL goes out as it is ('&', not '\u0026').
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SampleJsonContext.Default));
@@ -34,11 +53,11 @@ var app = builder.Build();
 await app.Services.MigrateSampleDatabaseAsync();
 await app.Services.CreateMissingBucketsAsync(app.Configuration);
 
-// The API answers errors with RFC 7807 problem details; the pages with the error page.
-app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler());
+// The JSON APIs answer errors with RFC 7807 problem details; the pages with the error page.
+app.UseWhen(IsJsonApi, api => api.UseExceptionHandler());
 if (!app.Environment.IsDevelopment())
 {
-    app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/Error"));
+    app.UseWhen(context => !IsJsonApi(context), pages => pages.UseExceptionHandler("/Error"));
 }
 
 app.UseStatusCodePages();
@@ -58,4 +77,12 @@ app.Run();
 public partial class Program
 {
     private const string SignedInPages = "SignedInPages";
+
+    // Identity's JSON endpoints (MapIdentityApi), which bind their bodies like the app's own API.
+    private static readonly string[] IdentityApiPaths =
+        ["/register", "/login", "/refresh", "/confirmEmail", "/resendConfirmationEmail", "/forgotPassword", "/resetPassword", "/manage"];
+
+    /// <summary>Whether a request is for a JSON API (the app's under /api, or Identity's) rather than a page.</summary>
+    private static bool IsJsonApi(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/api") || Array.Exists(IdentityApiPaths, path => context.Request.Path.StartsWithSegments(path));
 }

@@ -1,5 +1,7 @@
+using System.Globalization;
 using Coffer.AspNetCore.Internal;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
@@ -63,9 +65,10 @@ public sealed class FileUploader
     /// skipped. Use it on an endpoint that does not read the form itself (no <see cref="IFormFile"/> parameter).
     /// </summary>
     /// <remarks>
-    /// The server's request size limit still applies (Kestrel: 30 MB): raise it for the endpoint, for example with
-    /// <c>.WithMetadata(new RequestSizeLimitAttribute(bytes))</c>, when the storage accepts larger files. A body over
-    /// that limit is refused with 413 like one over <see cref="FileStorageOptions.MaxFileSize"/>.
+    /// When the storage has a <see cref="FileStorageOptions.MaxFileSize"/>, that size plus 64 KB for the form's framing
+    /// becomes the request's body limit (raised or lowered from the server's, 30,000,000 bytes on Kestrel, unless the
+    /// body is already being read), and a request that declares a longer body is refused before it is read. Every
+    /// upload over the limit gets the same 413 problem, naming the limit.
     /// </remarks>
     /// <param name="storage">Where to save it.</param>
     /// <param name="request">The request whose body is the multipart form.</param>
@@ -93,6 +96,22 @@ public sealed class FileUploader
             return Refuse(storage, null, StatusCodes.Status400BadRequest, "Malformed request", "The multipart/form-data request has no boundary.");
         }
 
+        if (storage.Options.MaxFileSize is { } maxFileSize)
+        {
+            long bodyLimit = UploadLimits.RequestBodyLimit(maxFileSize);
+            if (request.ContentLength > bodyLimit)
+            {
+                UploadLimits.AllowDraining(request.HttpContext);
+                return TooLarge(storage, null);
+            }
+
+            // The storage's limit governs, not the server's default (which would cut uploads above 28.6 MiB on Kestrel).
+            if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
+            {
+                sizeLimit.MaxRequestBodySize = bodyLimit;
+            }
+        }
+
         var reader = new MultipartReader(boundary, request.Body);
         try
         {
@@ -114,10 +133,9 @@ public sealed class FileUploader
         {
             return Refuse(storage, null, StatusCodes.Status400BadRequest, "Malformed request", $"The multipart/form-data body is malformed: {ex.Message}");
         }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (BadHttpRequestException ex) when (UploadLimits.IsBodyTooLarge(ex))
         {
-            return Refuse(storage, null, StatusCodes.Status413PayloadTooLarge, "File too large",
-                "The request is larger than the server accepts for this endpoint.");
+            return TooLarge(storage, null);
         }
 
         return Refuse(storage, null, StatusCodes.Status400BadRequest, "No file", $"The request has no file in the form field '{fieldName}'.");
@@ -150,13 +168,12 @@ public sealed class FileUploader
         }
         catch (InvalidFileNameException ex)
         {
-            return Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", ex.Message).Problem;
+            return Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", StripParameterName(ex)).Problem;
         }
 
         if (storage.Options.MaxFileSize is { } max && file.Length > max)
         {
-            return Refuse(storage, fileName, StatusCodes.Status413PayloadTooLarge, "File too large",
-                $"The file is larger than the {max:N0} bytes that storage '{storage.Name}' accepts (MaxFileSize).").Problem;
+            return TooLarge(storage, fileName).Problem;
         }
 
         return file.Length == 0 && !storage.Options.AllowEmptyFiles
@@ -227,16 +244,20 @@ public sealed class FileUploader
 
     private FileUploadResult? ToResult(FileStorage storage, string? fileName, Exception exception) => exception switch
     {
-        InvalidFileNameException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", ex.Message),
-        InvalidFileContentException { Problem: FileContentProblem.TooLarge } ex =>
-            Refuse(storage, fileName, StatusCodes.Status413PayloadTooLarge, "File too large", StripParameterName(ex)),
+        InvalidFileNameException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", StripParameterName(ex)),
+        InvalidFileContentException { Problem: FileContentProblem.TooLarge } => TooLarge(storage, fileName),
         InvalidFileContentException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Empty file", StripParameterName(ex)),
-        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-            Refuse(storage, fileName, StatusCodes.Status413PayloadTooLarge, "File too large", "The request is larger than the server accepts for this endpoint."),
+        BadHttpRequestException ex when UploadLimits.IsBodyTooLarge(ex) => TooLarge(storage, fileName),
         StorageUnavailableException => Refuse(storage, fileName, StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
             "The file could not be stored right now; nothing was saved. Try again in a moment."),
         _ => null,
     };
+
+    /// <summary>The 413 of an upload over the storage's limit, in the units the page shows it in.</summary>
+    internal FileUploadResult TooLarge(FileStorage storage, string? fileName) =>
+        Refuse(storage, fileName, StatusCodes.Status413PayloadTooLarge, "File too large", storage.Options.MaxFileSize is { } max
+            ? $"The file is larger than {UploadLimits.FormatSize(max)}, the most that storage '{storage.Name}' accepts (MaxFileSize: {max.ToString("N0", CultureInfo.InvariantCulture)} bytes)."
+            : "The request is larger than the server accepts for this endpoint.");
 
     private FileUploadResult Refuse(FileStorage storage, string? fileName, int status, string title, string detail)
     {

@@ -27,7 +27,7 @@ public class DocumentedExampleTests
         {
             var upload = await uploader.SaveAsync(storage, file, new() { UploadTo = "files/{yyyy}/{MM}" });
             return upload.Succeeded ? Results.Ok(new { upload.Name, storage.GetUrl(upload.Name!).Url }) : upload.Problem;
-        }).DisableAntiforgery();
+        }).DisableAntiforgery().WithFileUploadLimits("private"); // the storage's MaxFileSize is the limit, not Kestrel's 30 MB
 
         await using (app)
         {

@@ -98,7 +98,7 @@ public class FileUploaderTests
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<Problem>();
-        Assert.Equal(new Problem(413, "File too large", "The file is larger than the 1,000 bytes that storage 'limited' accepts (MaxFileSize)."), problem);
+        Assert.Equal(new Problem(413, "File too large", "The file is larger than 1000 B, the most that storage 'limited' accepts (MaxFileSize: 1,000 bytes)."), problem);
         Assert.Empty(StoredFiles(app, "limited"));
     }
 

@@ -1,10 +1,13 @@
+using System.Globalization;
 using System.Security.Claims;
 using Coffer.AspNetCore;
 using Coffer.EntityFrameworkCore;
 using Coffer.Sample.Data;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Sample.Endpoints;
@@ -21,15 +24,18 @@ public static class FilesApi
     /// <summary>The longest share link: SigV4's limit, applied to every backend alike.</summary>
     public static readonly TimeSpan MaxShareLifetime = TimeSpan.FromDays(7);
 
+    /// <summary>The lifetime of a share link when the request does not say.</summary>
+    public static readonly TimeSpan DefaultShareLifetime = TimeSpan.FromHours(1);
+
     public static void MapFilesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").RequireAuthorization().DisableAntiforgery().AddEndpointFilter(RequireAntiforgeryForCookies);
         api.MapGet("/files", ListFiles);
         api.MapGet("/files/{id:int}", GetFile);
-        api.MapPost("/files", UploadFile);
+        api.MapPost("/files", UploadFile).WithFileUploadLimits("private"); // the storage's MaxFileSize, not Kestrel's 30 MB
         api.MapDelete("/files/{id:int}", DeleteFile);
         api.MapPost("/files/{id:int}/share", ShareFile);
-        api.MapPost("/media", UploadMedia);
+        api.MapPost("/media", UploadMedia).WithFileUploadLimits("public");
         app.MapGet("/api/media", ListMedia).AllowAnonymous();
         app.MapGet("/files/{id:int}/download", Download).RequireAuthorization();
     }
@@ -104,10 +110,15 @@ public static class FilesApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<LinkResponse>, NotFound, ProblemHttpResult>> ShareFile(int id, [FromForm] int? expiresInSeconds,
+    private static async Task<Results<Ok<LinkResponse>, NotFound, ProblemHttpResult>> ShareFile(int id, HttpRequest request,
         ClaimsPrincipal user, SampleDbContext db, [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
     {
-        var lifetime = TimeSpan.FromSeconds(expiresInSeconds ?? 3600);
+        var (lifetime, refused) = await ReadShareLifetimeAsync(request, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
         if (lifetime <= TimeSpan.Zero || lifetime > MaxShareLifetime)
         {
             return TypedResults.Problem($"A share link lives between 1 second and 7 days; {lifetime} was asked for.", statusCode: StatusCodes.Status400BadRequest);
@@ -172,6 +183,54 @@ public static class FilesApi
         return TypedResults.Ok(rows.Select(r => new MediaResponse(r.Id, r.OriginalName, r.Size, r.UploadedOn, storage.GetUrl(r.File.Name!).Url)).ToList());
     }
 
+    /// <summary>
+    /// The lifetime asked for in the form field <c>expiresInSeconds</c>, as the page sends it; a request without a body
+    /// or without the field gets <see cref="DefaultShareLifetime"/>. Read here rather than bound, so that a missing body
+    /// is not an error and a bad value gets a message that names the field.
+    /// </summary>
+    private static async Task<(TimeSpan Lifetime, ProblemHttpResult? Refused)> ReadShareLifetimeAsync(HttpRequest request, CancellationToken ct)
+    {
+        bool hasBody = request.ContentLength is { } length ? length > 0 : request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? false;
+        if (!hasBody)
+        {
+            return (DefaultShareLifetime, null);
+        }
+
+        if (!request.HasFormContentType)
+        {
+            return (default, TypedResults.Problem(
+                "Send the lifetime as the form field 'expiresInSeconds' (application/x-www-form-urlencoded or multipart/form-data), or send no body for 1 hour.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType));
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(ct);
+        }
+        catch (InvalidDataException ex)
+        {
+            return (default, TypedResults.Problem($"The form could not be read: {ex.Message}", statusCode: StatusCodes.Status400BadRequest));
+        }
+
+        string? value = form["expiresInSeconds"];
+        if (string.IsNullOrEmpty(value))
+        {
+            return (DefaultShareLifetime, null);
+        }
+
+        // int.TryParse also refuses what would overflow, so TimeSpan.FromSeconds below cannot throw.
+        if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int seconds))
+        {
+            string shown = value.Length > 40 ? value[..40] + "…" : value;
+            return (default, TypedResults.Problem(
+                $"expiresInSeconds must be a whole number of seconds from 1 to {(int)MaxShareLifetime.TotalSeconds}; '{shown}' is not.",
+                statusCode: StatusCodes.Status400BadRequest));
+        }
+
+        return (TimeSpan.FromSeconds(seconds), null);
+    }
+
     private static Task<PrivateFile?> FindOwnedAsync(SampleDbContext db, int id, string userId, CancellationToken ct) =>
         db.PrivateFiles.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id && f.OwnerId == userId, ct);
 
@@ -190,13 +249,15 @@ public static class FilesApi
     }
 
     /// <summary>
-    /// Cookie-authenticated calls (the pages' scripts) must carry the antiforgery token; bearer-token calls (scripts)
-    /// cannot be forged cross-site, so they need none.
+    /// Cookie-authenticated calls (the pages' scripts) must carry the antiforgery token; calls that the bearer scheme
+    /// authenticated (scripts) cannot be forged cross-site, so they need none. Any other Authorization header proves
+    /// nothing: a cross-site request can carry one as well as the cookie.
     /// </summary>
     private static async ValueTask<object?> RequireAntiforgeryForCookies(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && http.Request.Headers.Authorization.Count == 0)
+        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)
+            && !(await http.AuthenticateAsync(IdentityConstants.BearerScheme)).Succeeded) // the result is cached for the request
         {
             var antiforgery = http.RequestServices.GetRequiredService<IAntiforgery>();
             if (!await antiforgery.IsRequestValidAsync(http))

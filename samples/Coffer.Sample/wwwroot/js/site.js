@@ -16,6 +16,14 @@
     }
   }
 
+  // Back to empty, so that a refused upload does not leave a bar frozen where the server stopped it.
+  function resetProgress(zone) {
+    const bar = zone.querySelector(".progress > div");
+    bar.style.width = "0%";
+    bar.parentElement.setAttribute("aria-valuenow", "0");
+    zone.querySelector(".progress-label").textContent = "";
+  }
+
   function upload(zone, file) {
     return new Promise(function (resolve, reject) {
       const bar = zone.querySelector(".progress > div");
@@ -51,6 +59,7 @@
         try {
           await upload(zone, file);
         } catch (e) {
+          resetProgress(zone);
           errors.textContent = file.name + ": " + e.message;
           return;
         }
@@ -81,7 +90,13 @@
         headers: { "RequestVerificationToken": antiforgeryToken(), "Content-Type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams(new FormData(form)),
       });
-      if (!response.ok) { output.value = "Could not create a link (HTTP " + response.status + ")."; return; }
+      if (!response.ok) {
+        let reason = "HTTP " + response.status;
+        try { const problem = await response.json(); reason = problem.detail || problem.title || reason; } catch { /* not a problem */ }
+        output.value = "Could not create a link: " + reason;
+        output.hidden = false;
+        return;
+      }
       const link = await response.json();
       output.value = new URL(link.url, window.location.href).href;
       output.title = "Expires " + new Date(link.expiresAt).toLocaleString();
