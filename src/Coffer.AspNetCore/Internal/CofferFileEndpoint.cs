@@ -58,10 +58,11 @@ internal sealed class CofferFileEndpoint(CofferStorageSet storages, ILogger logg
         StoredFileInfo info;
         try
         {
-            info = IsTemporaryFile(name) ? StoredFileInfo.NotFound(name) : await storage.GetInfoAsync(name, context.RequestAborted).ConfigureAwait(false);
+            info = await storage.GetInfoAsync(name, context.RequestAborted).ConfigureAwait(false);
         }
         catch (InvalidFileNameException)
         {
+            // Includes the '.coffer-' names of unfinished uploads, which the name pipeline refuses.
             info = StoredFileInfo.NotFound(name);
         }
 
@@ -128,13 +129,6 @@ internal sealed class CofferFileEndpoint(CofferStorageSet storages, ILogger logg
 
     private static bool IsMediaType(string contentType, string mediaType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase);
-
-    // LocalFileStorage writes into such files before moving them into place; they are not the storage's files.
-    private static bool IsTemporaryFile(string name)
-    {
-        string last = LastSegment(name);
-        return last.StartsWith(".coffer-", StringComparison.Ordinal) && last.EndsWith(".tmp", StringComparison.Ordinal);
-    }
 
     private static string LastSegment(string name) => name[(name.LastIndexOf('/') + 1)..];
 }
