@@ -43,57 +43,41 @@ public static class FilesApi
     private static string UserId(ClaimsPrincipal user) =>
         user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("An authenticated user has no id claim.");
 
-    private static async Task<Ok<List<FileResponse>>> ListFiles(ClaimsPrincipal user, SampleDbContext db, FileQueries queries,
-        [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
+    private static async Task<Ok<List<FileResponse>>> ListFiles(ClaimsPrincipal user, SampleDbContext db, FileQueries queries, CancellationToken ct)
     {
         var files = new List<FileResponse>();
         await foreach (var row in queries.FilesOwnedBy(db, UserId(user)).WithCancellation(ct))
         {
-            var url = storage.GetUrl(row.File.Name!); // signed now, for this caller, with its own expiry
+            var url = row.File.GetUrl(); // signed now, for this caller, with its own expiry; the projected field knows its storage
             files.Add(new FileResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url.Url, url.ExpiresAt));
         }
 
         return TypedResults.Ok(files); // written with SampleJsonContext's generated metadata (see Program.cs)
     }
 
-    private static async Task<Results<Ok<FileResponse>, NotFound>> GetFile(int id, ClaimsPrincipal user, SampleDbContext db,
-        [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
+    private static async Task<Results<Ok<FileResponse>, NotFound>> GetFile(int id, ClaimsPrincipal user, SampleDbContext db, CancellationToken ct)
     {
         var row = await FindOwnedAsync(db, id, UserId(user), ct);
-        if (row is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        var url = storage.GetUrl(row.File.Name!);
-        return TypedResults.Ok(new FileResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url.Url, url.ExpiresAt));
+        return row is null ? TypedResults.NotFound() : TypedResults.Ok(ToResponse(row));
     }
 
     private static async Task<Results<Created<FileResponse>, ProblemHttpResult>> UploadFile(IFormFile? file, ClaimsPrincipal user,
         SampleDbContext db, [FromKeyedServices("private")] FileStorage storage, FileUploader uploader, TimeProvider clock, CancellationToken ct)
     {
-        if (uploader.Check(storage, file) is { } problem)
+        var (row, problem) = await SaveUploadAsync(file, storage, uploader, db, (name, stored) => new PrivateFile
+        {
+            OwnerId = UserId(user),
+            OriginalName = name,
+            Size = file!.Length,
+            UploadedOn = clock.GetUtcNow(),
+            File = stored,
+        }, ct);
+        if (problem is not null)
         {
             return problem;
         }
 
-        var row = new PrivateFile
-        {
-            OwnerId = UserId(user),
-            OriginalName = FileNames.FromClientFileName(file!.FileName),
-            Size = file.Length,
-            UploadedOn = clock.GetUtcNow(),
-        };
-        await using var content = file.OpenReadStream();
-        row.File = StoredFile.FromStream(content, row.OriginalName, file.ContentType);
-        db.PrivateFiles.Add(row);
-        if (await SaveAsync(db, uploader, storage, ct) is { } failure)
-        {
-            return failure;
-        }
-
-        var url = storage.GetUrl(row.File.Name!);
-        return TypedResults.Created($"/api/files/{row.Id}", new FileResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url.Url, url.ExpiresAt));
+        return TypedResults.Created($"/api/files/{row!.Id}", ToResponse(row));
     }
 
     private static async Task<Results<NoContent, NotFound>> DeleteFile(int id, ClaimsPrincipal user, SampleDbContext db, CancellationToken ct)
@@ -111,7 +95,7 @@ public static class FilesApi
     }
 
     private static async Task<Results<Ok<LinkResponse>, NotFound, ProblemHttpResult>> ShareFile(int id, HttpRequest request,
-        ClaimsPrincipal user, SampleDbContext db, [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
+        ClaimsPrincipal user, SampleDbContext db, CancellationToken ct)
     {
         var (lifetime, refused) = await ReadShareLifetimeAsync(request, ct);
         if (refused is not null)
@@ -130,12 +114,12 @@ public static class FilesApi
             return TypedResults.NotFound();
         }
 
-        var url = storage.GetUrl(row.File.Name!, new FileUrlOptions { Expiry = lifetime, DownloadFileName = row.OriginalName });
+        var url = row.File.GetUrl(new FileUrlOptions { Expiry = lifetime, DownloadFileName = row.OriginalName });
         return TypedResults.Ok(new LinkResponse(url.Url, url.ExpiresAt));
     }
 
     private static async Task<Results<RedirectHttpResult, NotFound>> Download(int id, ClaimsPrincipal user, SampleDbContext db,
-        FileQueries queries, [FromKeyedServices("private")] FileStorage storage, CancellationToken ct)
+        FileQueries queries, CancellationToken ct)
     {
         var row = await queries.DownloadOwnedBy(db, id, UserId(user), ct);
         if (row is null)
@@ -143,44 +127,37 @@ public static class FilesApi
             return TypedResults.NotFound();
         }
 
-        var url = storage.GetUrl(row.File.Name!, new FileUrlOptions { Expiry = DownloadUrlLifetime, DownloadFileName = row.OriginalName });
+        var url = row.File.GetUrl(new FileUrlOptions { Expiry = DownloadUrlLifetime, DownloadFileName = row.OriginalName });
         return TypedResults.Redirect(url.Url);
     }
 
     private static async Task<Results<Created<MediaResponse>, ProblemHttpResult>> UploadMedia(IFormFile? file, ClaimsPrincipal user,
         SampleDbContext db, [FromKeyedServices("public")] FileStorage storage, FileUploader uploader, TimeProvider clock, CancellationToken ct)
     {
-        if (uploader.Check(storage, file) is { } problem)
+        var (row, problem) = await SaveUploadAsync(file, storage, uploader, db, (name, stored) => new MediaFile
+        {
+            UploaderId = UserId(user),
+            OriginalName = name,
+            Size = file!.Length,
+            ContentType = file.ContentType,
+            UploadedOn = clock.GetUtcNow(),
+            File = stored,
+        }, ct);
+        if (problem is not null)
         {
             return problem;
         }
 
-        var row = new MediaFile
-        {
-            UploaderId = UserId(user),
-            OriginalName = FileNames.FromClientFileName(file!.FileName),
-            Size = file.Length,
-            ContentType = file.ContentType,
-            UploadedOn = clock.GetUtcNow(),
-        };
-        await using var content = file.OpenReadStream();
-        row.File = StoredFile.FromStream(content, row.OriginalName, file.ContentType);
-        db.MediaFiles.Add(row);
-        if (await SaveAsync(db, uploader, storage, ct) is { } failure)
-        {
-            return failure;
-        }
-
-        string url = storage.GetUrl(row.File.Name!).Url;
+        string url = row!.File.Url;
         return TypedResults.Created(url, new MediaResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url));
     }
 
-    private static async Task<Ok<List<MediaResponse>>> ListMedia(SampleDbContext db, [FromKeyedServices("public")] FileStorage storage, CancellationToken ct)
+    private static async Task<Ok<List<MediaResponse>>> ListMedia(SampleDbContext db, CancellationToken ct)
     {
         var rows = await db.MediaFiles.AsNoTracking().OrderByDescending(f => f.Id).Take(200)
             .Select(f => new { f.Id, f.File, f.OriginalName, f.Size, f.UploadedOn })
             .ToListAsync(ct);
-        return TypedResults.Ok(rows.Select(r => new MediaResponse(r.Id, r.OriginalName, r.Size, r.UploadedOn, storage.GetUrl(r.File.Name!).Url)).ToList());
+        return TypedResults.Ok(rows.Select(r => new MediaResponse(r.Id, r.OriginalName, r.Size, r.UploadedOn, r.File.Url)).ToList());
     }
 
     /// <summary>
@@ -234,17 +211,38 @@ public static class FilesApi
     private static Task<PrivateFile?> FindOwnedAsync(SampleDbContext db, int id, string userId, CancellationToken ct) =>
         db.PrivateFiles.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id && f.OwnerId == userId, ct);
 
-    /// <summary>Saves, and turns a refused or failed upload into a problem; the EF integration has already removed what it uploaded.</summary>
-    private static async Task<ProblemHttpResult?> SaveAsync(SampleDbContext db, FileUploader uploader, FileStorage storage, CancellationToken ct)
+    private static FileResponse ToResponse(PrivateFile row)
     {
+        var url = row.File.GetUrl();
+        return new FileResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url.Url, url.ExpiresAt);
+    }
+
+    /// <summary>
+    /// The one upload path of both upload endpoints: checks the file against the storage's rules, adds the row that
+    /// <paramref name="create"/> makes from the display name and the pending file, and saves it, which uploads the file
+    /// first. A refused or failed upload comes back as a problem; the EF integration has already removed what it uploaded.
+    /// </summary>
+    private static async Task<(TRow? Row, ProblemHttpResult? Problem)> SaveUploadAsync<TRow>(IFormFile? file, FileStorage storage,
+        FileUploader uploader, SampleDbContext db, Func<string, StoredFile, TRow> create, CancellationToken ct)
+        where TRow : class
+    {
+        if (uploader.Check(storage, file) is { } refused)
+        {
+            return (null, refused);
+        }
+
+        string displayName = FileNames.FromClientFileName(file!.FileName);
+        await using var content = file.OpenReadStream();
+        var row = create(displayName, StoredFile.FromStream(content, displayName, file.ContentType));
+        db.Add(row);
         try
         {
             await db.SaveChangesAsync(ct);
-            return null;
+            return (row, null);
         }
         catch (Exception ex) when (uploader.ToProblem(storage, ex) is { } problem)
         {
-            return problem;
+            return (null, problem);
         }
     }
 

@@ -127,7 +127,7 @@ public sealed class UploadLimitBrowserTests : IClassFixture<UploadLimitBrowserAp
         Assert.Contains(100, progress);
         var added = (await _app.Storage.ListAsync("private", CancellationToken.None)).Except(before).ToList();
         string stored = Assert.Single(added);
-        Assert.EndsWith("exactly-100-MB.bin", stored, StringComparison.Ordinal);
+        Assert.Matches("/exactly-100-MB_[a-z0-9]{20}\\.bin$", stored); // a private name: the client's, with its random token
         string storedPath = Path.Combine(_app.ContentRoot, "App_Data", "coffer", "private", stored);
         Assert.Equal(MaxFileSize, new FileInfo(storedPath).Length);
         Assert.Equal(Hash(path), Hash(storedPath));
