@@ -74,7 +74,9 @@ public static class CofferDbContextExtensions
         }
 
         await SweepBatchAsync().ConfigureAwait(false);
-        return new SweepResult(options.DryRun, listed, referenced, deleted, tooRecent, failed);
+        // Uploads that never finished (a process killed mid-upload) are not files, so the listing above never sees them.
+        var unfinished = await fileStorage.SweepUnfinishedUploadsAsync(options.GracePeriod, options.DryRun, cancellationToken).ConfigureAwait(false);
+        return new SweepResult(options.DryRun, listed, referenced, deleted, tooRecent, failed, unfinished);
 
         async Task SweepBatchAsync()
         {

@@ -30,10 +30,12 @@ public sealed class SweepOptions
 /// <param name="Deleted">The orphans deleted, or, in a dry run, those that would be.</param>
 /// <param name="TooRecent">Orphans kept because they are younger than the grace period (their rows may not have committed yet).</param>
 /// <param name="Failed">Orphans whose deletion failed (logged; the next sweep tries again).</param>
+/// <param name="Unfinished">Leftovers of uploads that never finished (temporary files, S3 reservations and multipart uploads) older than the grace period, removed or, in a dry run, found.</param>
 public sealed record SweepResult(
     bool DryRun,
     int Listed,
     int Referenced,
     IReadOnlyList<string> Deleted,
     IReadOnlyList<string> TooRecent,
-    IReadOnlyList<string> Failed);
+    IReadOnlyList<string> Failed,
+    IReadOnlyList<string> Unfinished);

@@ -304,7 +304,9 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
 
             foreach (var item in page.S3Objects ?? [])
             {
-                if (item.Key.Length > prefix.Length)
+                // An empty object may be the name reservation of an unfinished upload, which is not a file (one HEAD
+                // each; empty files are rare, and refused unless AllowEmptyFiles is on).
+                if (item.Key.Length > prefix.Length && (item.Size != 0 || !await IsReservationAsync(item.Key, cancellationToken).ConfigureAwait(false)))
                 {
                     files.Add(item.Key[prefix.Length..]);
                 }

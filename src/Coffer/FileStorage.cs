@@ -145,6 +145,29 @@ public abstract class FileStorage
     }
 
     /// <summary>
+    /// Removes what uploads that never finished left behind — a process killed mid-upload leaves a temporary file on
+    /// disk, or a name reservation and the parts of a multipart upload on S3 — when it is older than
+    /// <paramref name="olderThan"/>. Every other member already treats such leftovers as absent (not listed, not a file);
+    /// this is the one that removes them. Uploads still running are younger than any sensible grace period.
+    /// </summary>
+    /// <param name="olderThan">How long ago a leftover's upload must have started (S3) or last written (disk): more than your longest upload takes.</param>
+    /// <param name="dryRun">Report what would be removed, removing nothing.</param>
+    /// <param name="cancellationToken">Stops the sweep; what was removed stays removed.</param>
+    /// <returns>The leftovers removed (or, on a dry run, found), each named by its full path or key.</returns>
+    /// <exception cref="StorageUnavailableException">The backing store could not be reached.</exception>
+    public async Task<IReadOnlyList<string>> SweepUnfinishedUploadsAsync(TimeSpan olderThan, bool dryRun = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(olderThan, TimeSpan.Zero);
+        var removed = await SweepUnfinishedCoreAsync(TimeProvider.GetUtcNow() - olderThan, dryRun, cancellationToken).ConfigureAwait(false);
+        foreach (string leftover in removed)
+        {
+            Log.UnfinishedUploadRemoved(Logger, Name, leftover, dryRun);
+        }
+
+        return removed;
+    }
+
+    /// <summary>
     /// The URL of a stored file. For a private storage it is signed and expires after
     /// <see cref="FileUrlOptions.Expiry"/> (default <see cref="FileStorageOptions.UrlExpiry"/>); for a public one
     /// it is plain. Makes no network call and does not check that the file exists.
@@ -197,6 +220,15 @@ public abstract class FileStorage
 
     /// <summary>Builds the URL of a checked name; <paramref name="expiry"/> is positive. Must not do network I/O.</summary>
     protected abstract FileUrl GetUrlCore(string name, FileUrlOptions? options, TimeSpan expiry);
+
+    /// <summary>
+    /// The one place a backend decides what an unfinished upload is: finds the leftovers of uploads begun before
+    /// <paramref name="startedBefore"/> and, unless <paramref name="dryRun"/>, removes them. A backend whose saves leave
+    /// nothing behind when they fail keeps this default, which finds nothing.
+    /// </summary>
+    /// <returns>What was (or would be) removed, by full path or key.</returns>
+    protected virtual Task<IReadOnlyList<string>> SweepUnfinishedCoreAsync(DateTimeOffset startedBefore, bool dryRun, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
 
     /// <summary>
     /// Refuses names the backend cannot hold even though they pass the common rules (a disk's 255-byte segment

@@ -33,4 +33,10 @@ internal static partial class Log
 
     [LoggerMessage(1004, LogLevel.Warning, "Storage {Storage} could not remove the temporary file {TempPath}", EventName = "TempFileLeft")]
     private static partial void TempFileLeftCore(ILogger logger, Exception exception, string storage, string tempPath);
+
+    public static void UnfinishedUploadRemoved(ILogger logger, string storage, string leftover, bool dryRun) =>
+        UnfinishedUploadRemovedCore(logger, LogText.Escape(storage), LogText.Escape(leftover), dryRun ? "found (dry run)" : "removed");
+
+    [LoggerMessage(1005, LogLevel.Information, "Storage {Storage}: the leftover {Leftover} of an unfinished upload was {Outcome}", EventName = "UnfinishedUploadRemoved")]
+    private static partial void UnfinishedUploadRemovedCore(ILogger logger, string storage, string leftover, string outcome);
 }

@@ -199,6 +199,36 @@ public sealed class LocalFileStorage : FileStorage
     }
 
     /// <inheritdoc />
+    /// <remarks>A save writes into <c>.coffer-….tmp</c> in the target folder and links it into place; a process killed before that leaves the temporary file.</remarks>
+    protected override Task<IReadOnlyList<string>> SweepUnfinishedCoreAsync(DateTimeOffset startedBefore, bool dryRun, CancellationToken cancellationToken)
+    {
+        var removed = new List<string>();
+        if (!Directory.Exists(_root))
+        {
+            return Task.FromResult<IReadOnlyList<string>>(removed);
+        }
+
+        foreach (var file in new DirectoryInfo(_root).EnumerateFiles(TempPrefix + "*" + TempSuffix, SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // A temp file is written from its creation to its link; its last write is when the upload stopped.
+            if (file.LastWriteTimeUtc >= startedBefore.UtcDateTime)
+            {
+                continue;
+            }
+
+            if (!dryRun)
+            {
+                file.Delete();
+            }
+
+            removed.Add(file.FullName);
+        }
+
+        return Task.FromResult<IReadOnlyList<string>>(removed);
+    }
+
+    /// <inheritdoc />
     protected override FileUrl GetUrlCore(string name, FileUrlOptions? options, TimeSpan expiry)
     {
         string url = GetPlainUrl(name);
