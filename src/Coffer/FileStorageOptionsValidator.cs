@@ -10,9 +10,6 @@ namespace Coffer;
 public class FileStorageOptionsValidator<TOptions> : IValidateOptions<TOptions>
     where TOptions : FileStorageOptions
 {
-    // A root character, '_', the token and a short extension.
-    private const int MinUniqueNameLength = FileNames.UniqueTokenLength + 12;
-
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, TOptions options)
     {
@@ -27,7 +24,7 @@ public class FileStorageOptionsValidator<TOptions> : IValidateOptions<TOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(builder);
-        int minNameLength = options.UsesUniqueNames ? MinUniqueNameLength : 16;
+        int minNameLength = options.UsesUniqueNames ? FileNames.MinMaxNameLengthForUniqueNames : FileNames.MinMaxNameLength;
         if (options.MaxNameLength < minNameLength)
         {
             builder.AddError(options.UsesUniqueNames

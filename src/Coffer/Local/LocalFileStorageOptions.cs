@@ -41,7 +41,7 @@ public sealed class LocalFileStorageOptionsValidator : FileStorageOptionsValidat
             }
         }
 
-        if (options.SigningKeys.Select(k => k.Id).Distinct(StringComparer.Ordinal).Count() != options.SigningKeys.Count)
+        if (UrlSigner.ShareAnId(options.SigningKeys.Select(k => k.Id)))
         {
             builder.AddError("has two keys with the same id; give every key its own id.", nameof(options.SigningKeys));
         }
