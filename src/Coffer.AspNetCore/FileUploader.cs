@@ -125,7 +125,7 @@ public sealed class FileUploader
                 }
 
                 string fileName = (disposition.FileNameStar.HasValue ? disposition.FileNameStar : HeaderUtilities.RemoveQuotes(disposition.FileName)).Value ?? "";
-                var counted = new CountingStream(section.Body);
+                var counted = new ForwardReadStream(section.Body); // counts what the storage reads of a part of unknown length
                 return await SaveCoreAsync(storage, fileName, section.ContentType, counted, null, options, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -213,7 +213,7 @@ public sealed class FileUploader
         try
         {
             string name = await storage.SaveAsync(fileName, content, saveOptions, cancellationToken).ConfigureAwait(false);
-            long stored = length ?? ((CountingStream)content).BytesRead;
+            long stored = length ?? ((ForwardReadStream)content).BytesRead;
             Log.FileUploaded(_logger, fileName, storage.Name, name, stored);
             return FileUploadResult.Stored(name, fileName, contentType, stored);
         }
@@ -293,43 +293,5 @@ public sealed class FileUploader
         }
 
         return false;
-    }
-
-    /// <summary>Counts what the storage reads from a part whose length is not known in advance.</summary>
-    private sealed class CountingStream(Stream inner) : Stream
-    {
-        public long BytesRead { get; private set; }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Add(inner.Read(buffer, offset, count));
-
-        public override int Read(Span<byte> buffer) => Add(inner.Read(buffer));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Add(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Add(int read)
-        {
-            BytesRead += read;
-            return read;
-        }
     }
 }
