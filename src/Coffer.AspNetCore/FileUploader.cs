@@ -162,24 +162,17 @@ public sealed class FileUploader
             return refused.Problem;
         }
 
+        // The storage's own rules, as a save would apply them: the name first, then the length.
         try
         {
             storage.GetSaveName(fileName);
+            storage.ValidateContentLength(file.Length);
+            return null;
         }
-        catch (InvalidFileNameException ex)
+        catch (Exception ex) when (ToResult(storage, fileName, ex) is { } problem)
         {
-            return Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", StripParameterName(ex)).Problem;
+            return problem.Problem;
         }
-
-        if (storage.Options.MaxFileSize is { } max && file.Length > max)
-        {
-            return TooLarge(storage, fileName).Problem;
-        }
-
-        return file.Length == 0 && !storage.Options.AllowEmptyFiles
-            ? Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Empty file",
-                $"The file is empty. Storage '{storage.Name}' does not accept empty files (AllowEmptyFiles is off).").Problem
-            : null;
     }
 
     /// <summary>
@@ -244,9 +237,9 @@ public sealed class FileUploader
 
     private FileUploadResult? ToResult(FileStorage storage, string? fileName, Exception exception) => exception switch
     {
-        InvalidFileNameException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", StripParameterName(ex)),
+        InvalidFileNameException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", ex.ClientMessage),
         InvalidFileContentException { Problem: FileContentProblem.TooLarge } => TooLarge(storage, fileName),
-        InvalidFileContentException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Empty file", StripParameterName(ex)),
+        InvalidFileContentException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Empty file", ex.ClientMessage),
         BadHttpRequestException ex when UploadLimits.IsBodyTooLarge(ex) => TooLarge(storage, fileName),
         StorageUnavailableException => Refuse(storage, fileName, StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
             "The file could not be stored right now; nothing was saved. Try again in a moment."),
@@ -264,10 +257,6 @@ public sealed class FileUploader
         Log.UploadRefused(_logger, storage.Name, status, detail);
         return FileUploadResult.Refused(fileName, TypedResults.Problem(detail, statusCode: status, title: title));
     }
-
-    // ArgumentException appends " (Parameter 'content')" to its message; the client has no such parameter.
-    private static string StripParameterName(ArgumentException ex) =>
-        ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal);
 
     private static string? NormalizeDeclared(string? declared)
     {

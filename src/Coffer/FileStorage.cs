@@ -92,6 +92,19 @@ public abstract class FileStorage
     public string GetSaveName(string name, FileSaveOptions? options = null) =>
         GetAvailableNames(name, options ?? FileSaveOptions.Default).First;
 
+    /// <summary>
+    /// Refuses content of <paramref name="length"/> bytes the way <see cref="SaveAsync"/> would, without reading or
+    /// writing anything: longer than <see cref="FileStorageOptions.MaxFileSize"/>, or empty while
+    /// <see cref="FileStorageOptions.AllowEmptyFiles"/> is off. Lets a caller refuse a file before it saves it another way.
+    /// </summary>
+    /// <param name="length">The content's length in bytes.</param>
+    /// <exception cref="InvalidFileContentException">The storage would refuse the content.</exception>
+    public void ValidateContentLength(long length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ContentGuard.Check(length, Options, Name, final: true);
+    }
+
     /// <summary>Opens a stored file for reading. The stream reads from the store as it goes; the whole file is never in memory.</summary>
     /// <exception cref="FileNotFoundException">Nothing is stored under <paramref name="name"/>.</exception>
     /// <exception cref="InvalidFileNameException">The name is refused.</exception>

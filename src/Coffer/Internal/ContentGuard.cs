@@ -23,6 +23,7 @@ internal static class ContentGuard
         return options.AllowEmptyFiles && options.MaxFileSize is null ? content : new GuardedStream(content, options, storageName);
     }
 
+    /// <summary>The one rule for content length: over <see cref="FileStorageOptions.MaxFileSize"/>, or empty (when <paramref name="final"/>) without <see cref="FileStorageOptions.AllowEmptyFiles"/>.</summary>
     internal static void Check(long length, FileStorageOptions options, string storageName, bool final)
     {
         if (options.MaxFileSize is { } max && length > max)

@@ -121,6 +121,21 @@ public sealed class LocalFileStorageTests : IDisposable
     }
 
     [Fact]
+    public void A_refused_content_length_has_a_client_message_without_the_parameter_name()
+    {
+        var storage = Create(o => o.MaxFileSize = 10);
+
+        var empty = Assert.Throws<InvalidFileContentException>(() => storage.ValidateContentLength(0));
+        var large = Assert.Throws<InvalidFileContentException>(() => storage.ValidateContentLength(11));
+        storage.ValidateContentLength(10);
+
+        Assert.Equal((FileContentProblem.Empty, "The file is empty. Storage 'private' does not accept empty files (AllowEmptyFiles is off)."), (empty.Problem, empty.ClientMessage));
+        Assert.Equal(FileContentProblem.TooLarge, large.Problem);
+        Assert.DoesNotContain("(Parameter", large.ClientMessage, StringComparison.Ordinal);
+        Assert.EndsWith("(Parameter 'content')", large.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Empty_unseekable_content_is_refused_and_leaves_nothing()
     {
         var storage = Create();
