@@ -1,5 +1,4 @@
 using Coffer.S3.Presigning;
-using Microsoft.Extensions.Options;
 
 namespace Coffer.S3;
 
@@ -17,7 +16,7 @@ public sealed class S3FileStorageOptionsValidator : FileStorageOptionsValidator<
     internal static readonly string[] EncryptionMethods = ["AES256", "aws:kms", "aws:kms:dsse"];
 
     /// <inheritdoc />
-    protected override void AddErrors(S3FileStorageOptions options, ValidateOptionsResultBuilder builder)
+    protected override void AddErrors(S3FileStorageOptions options, FileStorageOptionsErrors builder)
     {
         base.AddErrors(options, builder);
         bool isPrivate = options.Visibility == FileVisibility.Private;
@@ -137,7 +136,7 @@ public sealed class S3FileStorageOptionsValidator : FileStorageOptionsValidator<
         }
     }
 
-    private static void CheckBucket(S3FileStorageOptions options, ValidateOptionsResultBuilder builder)
+    private static void CheckBucket(S3FileStorageOptions options, FileStorageOptionsErrors builder)
     {
         string bucket = options.BucketName ?? "";
         if (bucket.Length == 0)
@@ -152,7 +151,7 @@ public sealed class S3FileStorageOptionsValidator : FileStorageOptionsValidator<
         }
     }
 
-    private static void CheckEndpoint(string? value, string property, ValidateOptionsResultBuilder builder)
+    private static void CheckEndpoint(string? value, string property, FileStorageOptionsErrors builder)
     {
         if (value is null)
         {

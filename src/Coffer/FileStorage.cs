@@ -17,7 +17,7 @@ public abstract class FileStorage
     /// <param name="validator">The validator of the backend's options.</param>
     /// <param name="logger">Where the storage logs; <see langword="null"/> for none.</param>
     /// <param name="timeProvider">The clock for URL expiry and upload-to dates; <see langword="null"/> for the system clock.</param>
-    /// <exception cref="OptionsValidationException">The options are invalid; the message names each bad setting.</exception>
+    /// <exception cref="FileStorageOptionsException">The options are invalid; the message names each bad setting.</exception>
     protected FileStorage(string name, FileStorageOptions options, IValidateOptions<FileStorageOptions> validator, ILogger? logger, TimeProvider? timeProvider)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -26,7 +26,10 @@ public abstract class FileStorage
         var result = validator.Validate(name, options);
         if (result.Failed)
         {
-            throw new OptionsValidationException(name, options.GetType(), result.Failures);
+            // A validator that is not a FileStorageOptionsValidator reports strings only; they are kept whole.
+            throw new FileStorageOptionsException(name, options.GetType(), result is FileStorageOptionsResult structured
+                ? structured.PropertyFailures
+                : (result.Failures ?? []).Select(failure => new FileStorageOptionsFailure(null, failure)));
         }
 
         Name = name;

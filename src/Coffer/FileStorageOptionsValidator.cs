@@ -14,13 +14,13 @@ public class FileStorageOptionsValidator<TOptions> : IValidateOptions<TOptions>
     public ValidateOptionsResult Validate(string? name, TOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = new ValidateOptionsResultBuilder();
+        var builder = new FileStorageOptionsErrors();
         AddErrors(options, builder);
-        return builder.Build();
+        return builder.Failures.Count == 0 ? ValidateOptionsResult.Success : new FileStorageOptionsResult(builder.Failures);
     }
 
     /// <summary>Adds the errors of <paramref name="options"/> to <paramref name="builder"/>; backends add their own.</summary>
-    protected virtual void AddErrors(TOptions options, ValidateOptionsResultBuilder builder)
+    protected virtual void AddErrors(TOptions options, FileStorageOptionsErrors builder)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(builder);
@@ -59,7 +59,7 @@ public class FileStorageOptionsValidator<TOptions> : IValidateOptions<TOptions>
             }
             catch (InvalidFileNameException ex)
             {
-                builder.AddError(ex.Message, nameof(options.Location));
+                builder.AddError(ex.ClientMessage, nameof(options.Location)); // without ArgumentException's "(Parameter 'name')"
             }
         }
 

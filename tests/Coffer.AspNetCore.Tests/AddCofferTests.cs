@@ -394,8 +394,8 @@ public class AddCofferTests
     [Fact]
     public void Failures_of_the_core_validator_are_renamed_to_configuration_keys()
     {
-        Assert.Equal("Coffer:Storages:x:UrlExpiry: must be positive.", CofferStorageSet.NameKey("Coffer:Storages:x", "Property UrlExpiry: must be positive."));
-        Assert.Equal("Coffer:Storages:x: something else.", CofferStorageSet.NameKey("Coffer:Storages:x", "something else."));
+        Assert.Equal("Coffer:Storages:x:UrlExpiry: must be positive.", CofferStorageSet.NameKey("Coffer:Storages:x", new FileStorageOptionsFailure("UrlExpiry", "must be positive.")));
+        Assert.Equal("Coffer:Storages:x: something else.", CofferStorageSet.NameKey("Coffer:Storages:x", new FileStorageOptionsFailure(null, "something else.")));
     }
 
     public sealed class MirrorOptions : FileStorageOptions

@@ -1,5 +1,4 @@
 using Coffer.Signing;
-using Microsoft.Extensions.Options;
 
 namespace Coffer.Local;
 
@@ -20,7 +19,7 @@ public sealed class LocalFileStorageOptions : FileStorageOptions
 public sealed class LocalFileStorageOptionsValidator : FileStorageOptionsValidator<LocalFileStorageOptions>
 {
     /// <inheritdoc />
-    protected override void AddErrors(LocalFileStorageOptions options, ValidateOptionsResultBuilder builder)
+    protected override void AddErrors(LocalFileStorageOptions options, FileStorageOptionsErrors builder)
     {
         base.AddErrors(options, builder);
         if (string.IsNullOrWhiteSpace(options.RootPath))

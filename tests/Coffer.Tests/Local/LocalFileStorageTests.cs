@@ -314,7 +314,7 @@ public sealed class LocalFileStorageTests : IDisposable
     public void Invalid_options_fail_with_every_bad_setting_named()
     {
         var options = new LocalFileStorageOptions { RootPath = "", Location = "../up", MaxNameLength = 5, UrlExpiry = TimeSpan.Zero, BaseUrl = "ftp://x" };
-        var ex = Assert.Throws<OptionsValidationException>(() => new LocalFileStorage("private", options));
+        var ex = Assert.Throws<FileStorageOptionsException>(() => new LocalFileStorage("private", options));
         string message = ex.Message;
         foreach (var property in new[] { "RootPath", "Location", "MaxNameLength", "UrlExpiry", "BaseUrl", "SigningKeys" })
         {
@@ -323,11 +323,25 @@ public sealed class LocalFileStorageTests : IDisposable
     }
 
     [Fact]
+    public void Invalid_options_keep_each_setting_apart_from_its_message()
+    {
+        var options = new LocalFileStorageOptions { RootPath = _folder.Path, Location = "../up", UrlExpiry = TimeSpan.Zero };
+        options.SigningKeys.Add(UrlSigningKey.Generate("k1"));
+
+        var ex = Assert.Throws<FileStorageOptionsException>(() => new LocalFileStorage("private", options));
+
+        Assert.Equal(
+            [("UrlExpiry", "must be positive, but is 00:00:00."), ("Location", "Detected path traversal attempt in '../up': a '..' segment would leave the storage's location.")],
+            ex.PropertyFailures.Select(failure => (failure.PropertyName, failure.Message)));
+        Assert.Contains("Property UrlExpiry: must be positive, but is 00:00:00.", ex.Failures);
+    }
+
+    [Fact]
     public void A_short_signing_secret_is_refused_with_a_fix()
     {
         var options = new LocalFileStorageOptions { RootPath = _folder.Path };
         options.SigningKeys.Add(new UrlSigningKey { Id = "k1", Secret = Convert.ToBase64String(new byte[16]) });
-        var ex = Assert.Throws<OptionsValidationException>(() => new LocalFileStorage("private", options));
+        var ex = Assert.Throws<FileStorageOptionsException>(() => new LocalFileStorage("private", options));
         Assert.Contains("at least 32", ex.Message, StringComparison.Ordinal);
     }
 
