@@ -354,17 +354,9 @@ public sealed class LocalFileStorageTests : IDisposable
     }
 
     /// <summary>An unseekable stream of 1 KiB chunks that can fail or cancel partway.</summary>
-    private sealed class SlowStream(int chunks, Action<int>? onChunk = null) : Stream
+    private sealed class SlowStream(int chunks, Action<int>? onChunk = null) : ForwardOnlyTestStream
     {
         private int _served;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -385,10 +377,5 @@ public sealed class LocalFileStorageTests : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             return Read(buffer.Span);
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
