@@ -125,7 +125,7 @@ public sealed class FileUploader
                 }
 
                 string fileName = (disposition.FileNameStar.HasValue ? disposition.FileNameStar : HeaderUtilities.RemoveQuotes(disposition.FileName)).Value ?? "";
-                var counted = new CountingStream(section.Body);
+                var counted = new ForwardReadStream(section.Body); // counts what the storage reads of a part of unknown length
                 return await SaveCoreAsync(storage, fileName, section.ContentType, counted, null, options, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -162,24 +162,17 @@ public sealed class FileUploader
             return refused.Problem;
         }
 
+        // The storage's own rules, as a save would apply them: the name first, then the length.
         try
         {
             storage.GetSaveName(fileName);
+            storage.ValidateContentLength(file.Length);
+            return null;
         }
-        catch (InvalidFileNameException ex)
+        catch (Exception ex) when (ToResult(storage, fileName, ex) is { } problem)
         {
-            return Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", StripParameterName(ex)).Problem;
+            return problem.Problem;
         }
-
-        if (storage.Options.MaxFileSize is { } max && file.Length > max)
-        {
-            return TooLarge(storage, fileName).Problem;
-        }
-
-        return file.Length == 0 && !storage.Options.AllowEmptyFiles
-            ? Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Empty file",
-                $"The file is empty. Storage '{storage.Name}' does not accept empty files (AllowEmptyFiles is off).").Problem
-            : null;
     }
 
     /// <summary>
@@ -213,7 +206,7 @@ public sealed class FileUploader
         try
         {
             string name = await storage.SaveAsync(fileName, content, saveOptions, cancellationToken).ConfigureAwait(false);
-            long stored = length ?? ((CountingStream)content).BytesRead;
+            long stored = length ?? ((ForwardReadStream)content).BytesRead;
             Log.FileUploaded(_logger, fileName, storage.Name, name, stored);
             return FileUploadResult.Stored(name, fileName, contentType, stored);
         }
@@ -244,9 +237,9 @@ public sealed class FileUploader
 
     private FileUploadResult? ToResult(FileStorage storage, string? fileName, Exception exception) => exception switch
     {
-        InvalidFileNameException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", StripParameterName(ex)),
+        InvalidFileNameException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", ex.ClientMessage),
         InvalidFileContentException { Problem: FileContentProblem.TooLarge } => TooLarge(storage, fileName),
-        InvalidFileContentException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Empty file", StripParameterName(ex)),
+        InvalidFileContentException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Empty file", ex.ClientMessage),
         BadHttpRequestException ex when UploadLimits.IsBodyTooLarge(ex) => TooLarge(storage, fileName),
         StorageUnavailableException => Refuse(storage, fileName, StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
             "The file could not be stored right now; nothing was saved. Try again in a moment."),
@@ -264,10 +257,6 @@ public sealed class FileUploader
         Log.UploadRefused(_logger, storage.Name, status, detail);
         return FileUploadResult.Refused(fileName, TypedResults.Problem(detail, statusCode: status, title: title));
     }
-
-    // ArgumentException appends " (Parameter 'content')" to its message; the client has no such parameter.
-    private static string StripParameterName(ArgumentException ex) =>
-        ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal);
 
     private static string? NormalizeDeclared(string? declared)
     {
@@ -293,43 +282,5 @@ public sealed class FileUploader
         }
 
         return false;
-    }
-
-    /// <summary>Counts what the storage reads from a part whose length is not known in advance.</summary>
-    private sealed class CountingStream(Stream inner) : Stream
-    {
-        public long BytesRead { get; private set; }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Add(inner.Read(buffer, offset, count));
-
-        public override int Read(Span<byte> buffer) => Add(inner.Read(buffer));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Add(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Add(int read)
-        {
-            BytesRead += read;
-            return read;
-        }
     }
 }

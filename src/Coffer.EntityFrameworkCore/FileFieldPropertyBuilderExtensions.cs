@@ -36,9 +36,9 @@ public static class FileFieldPropertyBuilderExtensions
             throw new ArgumentException("A file field needs the name of its storage (FileFieldOptions.Storage), for example \"private\".", nameof(options));
         }
 
-        if (options.MaxLength < 16)
+        if (options.MaxLength < FileNames.MinMaxNameLength)
         {
-            throw new ArgumentException($"A file field's MaxLength must be at least 16 (room for a name and its random suffix), but is {options.MaxLength}.", nameof(options));
+            throw new ArgumentException($"A file field's MaxLength must be at least {FileNames.MinMaxNameLength} (room for a name and its random suffix), but is {options.MaxLength}.", nameof(options));
         }
 
         var metadata = property.Metadata;

@@ -26,7 +26,7 @@ public sealed partial class S3FileStorage
             return new FileUrl(_plainUrlPrefix + UrlPath.Encode(key), null);
         }
 
-        if (expiry < S3FileStorageOptions.MinUrlExpiry || expiry > S3FileStorageOptions.MaxUrlExpiry)
+        if (!SigV4Presigner.IsValidExpiry(expiry))
         {
             throw new ArgumentOutOfRangeException(nameof(options), expiry,
                 $"A presigned S3 URL expires between 1 second and 7 days after it is made (the SigV4 limit); {expiry} is outside that range.");

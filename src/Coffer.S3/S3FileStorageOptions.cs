@@ -42,12 +42,6 @@ public sealed class S3FileStorageOptions : FileStorageOptions
     /// <summary>The largest part, and the largest single PUT, S3 accepts: 5 GiB.</summary>
     public const long MaxPartSize = 5L * 1024 * 1024 * 1024;
 
-    /// <summary>The longest expiry a SigV4 presigned URL can have: 7 days.</summary>
-    public static readonly TimeSpan MaxUrlExpiry = TimeSpan.FromDays(7);
-
-    /// <summary>The shortest expiry of a presigned URL: 1 second.</summary>
-    public static readonly TimeSpan MinUrlExpiry = TimeSpan.FromSeconds(1);
-
     /// <summary>The bucket that holds the files. Required. (<c>bucket_name</c>)</summary>
     public string BucketName { get; set; } = "";
 

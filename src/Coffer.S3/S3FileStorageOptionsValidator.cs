@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Coffer.S3.Presigning;
 
 namespace Coffer.S3;
 
@@ -16,7 +16,7 @@ public sealed class S3FileStorageOptionsValidator : FileStorageOptionsValidator<
     internal static readonly string[] EncryptionMethods = ["AES256", "aws:kms", "aws:kms:dsse"];
 
     /// <inheritdoc />
-    protected override void AddErrors(S3FileStorageOptions options, ValidateOptionsResultBuilder builder)
+    protected override void AddErrors(S3FileStorageOptions options, FileStorageOptionsErrors builder)
     {
         base.AddErrors(options, builder);
         bool isPrivate = options.Visibility == FileVisibility.Private;
@@ -34,7 +34,7 @@ public sealed class S3FileStorageOptionsValidator : FileStorageOptionsValidator<
             builder.AddError("is not used by S3 storages: set CustomDomain for unsigned URLs on another host, or PublicEndpoint to sign URLs for the host browsers use.", nameof(options.BaseUrl));
         }
 
-        if (options.UrlExpiry < S3FileStorageOptions.MinUrlExpiry || options.UrlExpiry > S3FileStorageOptions.MaxUrlExpiry)
+        if (!SigV4Presigner.IsValidExpiry(options.UrlExpiry))
         {
             builder.AddError($"must be between 1 second and 7 days (the longest a SigV4 presigned URL can live), but is {options.UrlExpiry}.", nameof(options.UrlExpiry));
         }
@@ -136,7 +136,7 @@ public sealed class S3FileStorageOptionsValidator : FileStorageOptionsValidator<
         }
     }
 
-    private static void CheckBucket(S3FileStorageOptions options, ValidateOptionsResultBuilder builder)
+    private static void CheckBucket(S3FileStorageOptions options, FileStorageOptionsErrors builder)
     {
         string bucket = options.BucketName ?? "";
         if (bucket.Length == 0)
@@ -145,17 +145,13 @@ public sealed class S3FileStorageOptionsValidator : FileStorageOptionsValidator<
             return;
         }
 
-        bool valid = bucket.Length is >= 3 and <= 63
-            && bucket.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.')
-            && char.IsAsciiLetterOrDigit(bucket[0]) && char.IsAsciiLetterOrDigit(bucket[^1])
-            && !bucket.Contains("..", StringComparison.Ordinal);
-        if (!valid)
+        if (!SigV4Presigner.IsValidBucketName(bucket))
         {
             builder.AddError($"must be a valid bucket name (3-63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit), but is '{bucket}'.", nameof(options.BucketName));
         }
     }
 
-    private static void CheckEndpoint(string? value, string property, ValidateOptionsResultBuilder builder)
+    private static void CheckEndpoint(string? value, string property, FileStorageOptionsErrors builder)
     {
         if (value is null)
         {

@@ -17,7 +17,7 @@ public abstract class FileStorage
     /// <param name="validator">The validator of the backend's options.</param>
     /// <param name="logger">Where the storage logs; <see langword="null"/> for none.</param>
     /// <param name="timeProvider">The clock for URL expiry and upload-to dates; <see langword="null"/> for the system clock.</param>
-    /// <exception cref="OptionsValidationException">The options are invalid; the message names each bad setting.</exception>
+    /// <exception cref="FileStorageOptionsException">The options are invalid; the message names each bad setting.</exception>
     protected FileStorage(string name, FileStorageOptions options, IValidateOptions<FileStorageOptions> validator, ILogger? logger, TimeProvider? timeProvider)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -26,7 +26,10 @@ public abstract class FileStorage
         var result = validator.Validate(name, options);
         if (result.Failed)
         {
-            throw new OptionsValidationException(name, options.GetType(), result.Failures);
+            // A validator that is not a FileStorageOptionsValidator reports strings only; they are kept whole.
+            throw new FileStorageOptionsException(name, options.GetType(), result is FileStorageOptionsResult structured
+                ? structured.PropertyFailures
+                : (result.Failures ?? []).Select(failure => new FileStorageOptionsFailure(null, failure)));
         }
 
         Name = name;
@@ -91,6 +94,19 @@ public abstract class FileStorage
     /// <exception cref="InvalidFileNameException">The name is refused, or cannot be made to fit the maximum length.</exception>
     public string GetSaveName(string name, FileSaveOptions? options = null) =>
         GetAvailableNames(name, options ?? FileSaveOptions.Default).First;
+
+    /// <summary>
+    /// Refuses content of <paramref name="length"/> bytes the way <see cref="SaveAsync"/> would, without reading or
+    /// writing anything: longer than <see cref="FileStorageOptions.MaxFileSize"/>, or empty while
+    /// <see cref="FileStorageOptions.AllowEmptyFiles"/> is off. Lets a caller refuse a file before it saves it another way.
+    /// </summary>
+    /// <param name="length">The content's length in bytes.</param>
+    /// <exception cref="InvalidFileContentException">The storage would refuse the content.</exception>
+    public void ValidateContentLength(long length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ContentGuard.Check(length, Options, Name, final: true);
+    }
 
     /// <summary>Opens a stored file for reading. The stream reads from the store as it goes; the whole file is never in memory.</summary>
     /// <exception cref="FileNotFoundException">Nothing is stored under <paramref name="name"/>.</exception>

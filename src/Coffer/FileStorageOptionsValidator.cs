@@ -10,24 +10,21 @@ namespace Coffer;
 public class FileStorageOptionsValidator<TOptions> : IValidateOptions<TOptions>
     where TOptions : FileStorageOptions
 {
-    // A root character, '_', the token and a short extension.
-    private const int MinUniqueNameLength = FileNames.UniqueTokenLength + 12;
-
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, TOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = new ValidateOptionsResultBuilder();
+        var builder = new FileStorageOptionsErrors();
         AddErrors(options, builder);
-        return builder.Build();
+        return builder.Failures.Count == 0 ? ValidateOptionsResult.Success : new FileStorageOptionsResult(builder.Failures);
     }
 
     /// <summary>Adds the errors of <paramref name="options"/> to <paramref name="builder"/>; backends add their own.</summary>
-    protected virtual void AddErrors(TOptions options, ValidateOptionsResultBuilder builder)
+    protected virtual void AddErrors(TOptions options, FileStorageOptionsErrors builder)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(builder);
-        int minNameLength = options.UsesUniqueNames ? MinUniqueNameLength : 16;
+        int minNameLength = options.UsesUniqueNames ? FileNames.MinMaxNameLengthForUniqueNames : FileNames.MinMaxNameLength;
         if (options.MaxNameLength < minNameLength)
         {
             builder.AddError(options.UsesUniqueNames
@@ -62,7 +59,7 @@ public class FileStorageOptionsValidator<TOptions> : IValidateOptions<TOptions>
             }
             catch (InvalidFileNameException ex)
             {
-                builder.AddError(ex.Message, nameof(options.Location));
+                builder.AddError(ex.ClientMessage, nameof(options.Location)); // without ArgumentException's "(Parameter 'name')"
             }
         }
 

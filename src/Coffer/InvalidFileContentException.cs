@@ -11,11 +11,28 @@ public enum FileContentProblem
 }
 
 /// <summary>File content was refused; nothing was stored.</summary>
+/// <remarks>
+/// <see cref="ClientMessage"/> is the reason to show the client that sent the content; <see cref="Exception.Message"/>
+/// is the detail for logs, which <see cref="ArgumentException"/> ends with the parameter's name.
+/// </remarks>
 public sealed class InvalidFileContentException : ArgumentException
 {
     /// <summary>Creates the exception.</summary>
+    /// <param name="problem">Why the content was refused.</param>
+    /// <param name="message">The reason, safe to show the client: it names only the storage and its rules.</param>
     public InvalidFileContentException(FileContentProblem problem, string message)
-        : base(message, "content") => Problem = problem;
+        : base(message, "content")
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Problem = problem;
+        ClientMessage = message;
+    }
+
+    /// <summary>
+    /// The reason the content was refused, safe to return to the client that sent it (an upload endpoint returns it as
+    /// the problem's detail): no parameter name, no server detail.
+    /// </summary>
+    public string ClientMessage { get; }
 
     /// <summary>Why the content was refused.</summary>
     public FileContentProblem Problem { get; }

@@ -36,15 +36,40 @@ public enum FileNameProblem
 /// no storage can keep safely, or it cannot fit the column that stores it. Coffer's analogue of Django's
 /// <c>SuspiciousFileOperation</c>.
 /// </summary>
+/// <remarks>
+/// <see cref="ClientMessage"/> is the reason to show the client that sent the name; <see cref="Exception.Message"/> is
+/// the detail for logs, which <see cref="ArgumentException"/> ends with the parameter's name.
+/// </remarks>
 public sealed class InvalidFileNameException : ArgumentException
 {
-    /// <summary>Creates the exception for <paramref name="fileName"/>.</summary>
+    /// <summary>Creates the exception for <paramref name="fileName"/>, with one message for the client and the log.</summary>
+    /// <param name="fileName">The refused name.</param>
+    /// <param name="problem">Why it was refused.</param>
+    /// <param name="message">The reason, safe to show the client: it quotes only the name and the storage's rules.</param>
     public InvalidFileNameException(string? fileName, FileNameProblem problem, string message)
-        : base(message, "name")
+        : this(fileName, problem, message, message)
     {
+    }
+
+    /// <summary>Creates the exception for <paramref name="fileName"/>, with a reason for the client and more detail for the log.</summary>
+    /// <param name="fileName">The refused name.</param>
+    /// <param name="problem">Why it was refused.</param>
+    /// <param name="clientMessage">The reason, safe to show the client: it quotes only the name and the storage's rules.</param>
+    /// <param name="detail">The reason for the log, which may name the server's types, settings and paths.</param>
+    public InvalidFileNameException(string? fileName, FileNameProblem problem, string clientMessage, string detail)
+        : base(detail, "name")
+    {
+        ArgumentNullException.ThrowIfNull(clientMessage);
         FileName = fileName;
         Problem = problem;
+        ClientMessage = clientMessage;
     }
+
+    /// <summary>
+    /// The reason the name was refused, safe to return to the client that sent it (an upload endpoint returns it as
+    /// the problem's detail): no parameter name, no server detail.
+    /// </summary>
+    public string ClientMessage { get; }
 
     /// <summary>The refused name, as given (may contain the offending characters).</summary>
     public string? FileName { get; }

@@ -133,7 +133,7 @@ public class AddCofferTests
     [Fact]
     public async Task Environment_variables_override_appsettings()
     {
-        using var root = new TempDirectory();
+        using var root = new TempFolder();
         await File.WriteAllTextAsync(Path.Combine(root.Path, "appsettings.json"),
             """{ "Coffer": { "Storages": { "envcheck": { "Location": "from-json", "UrlExpiry": "00:10:00" } } } }""");
         Environment.SetEnvironmentVariable("Coffer__Storages__envcheck__Location", "from-env");
@@ -159,7 +159,7 @@ public class AddCofferTests
     [Fact]
     public void The_Coffer_section_itself_may_be_passed_instead_of_the_whole_configuration()
     {
-        using var data = new TempDirectory();
+        using var data = new TempFolder();
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Coffer:DataPath"] = data.Path, ["Coffer:Storages:private:UrlExpiry"] = "00:03:00" })
             .Build();
@@ -339,7 +339,7 @@ public class AddCofferTests
     [Fact]
     public async Task A_backend_added_in_code_builds_the_storages_that_name_it_with_its_own_settings()
     {
-        using var target = new TempDirectory();
+        using var target = new TempFolder();
         var built = new List<(string Name, MirrorOptions Options)>();
         await using var app = await TestApp.StartAsync(
             new Dictionary<string, string?>
@@ -394,8 +394,8 @@ public class AddCofferTests
     [Fact]
     public void Failures_of_the_core_validator_are_renamed_to_configuration_keys()
     {
-        Assert.Equal("Coffer:Storages:x:UrlExpiry: must be positive.", CofferStorageSet.NameKey("Coffer:Storages:x", "Property UrlExpiry: must be positive."));
-        Assert.Equal("Coffer:Storages:x: something else.", CofferStorageSet.NameKey("Coffer:Storages:x", "something else."));
+        Assert.Equal("Coffer:Storages:x:UrlExpiry: must be positive.", CofferStorageSet.NameKey("Coffer:Storages:x", new FileStorageOptionsFailure("UrlExpiry", "must be positive.")));
+        Assert.Equal("Coffer:Storages:x: something else.", CofferStorageSet.NameKey("Coffer:Storages:x", new FileStorageOptionsFailure(null, "something else.")));
     }
 
     public sealed class MirrorOptions : FileStorageOptions

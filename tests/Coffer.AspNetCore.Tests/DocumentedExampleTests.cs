@@ -15,7 +15,7 @@ public class DocumentedExampleTests
     [Fact]
     public async Task The_first_example_uploads_a_file_and_its_url_downloads_it()
     {
-        using var root = new TempDirectory();
+        using var root = new TempFolder();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root.Path, EnvironmentName = "Testing" });
         builder.WebHost.UseTestServer();
 

@@ -12,7 +12,7 @@ public class EmbeddedDefaultTests
     [Fact]
     public async Task The_signing_key_is_generated_once_and_a_url_from_one_app_instance_works_in_the_next()
     {
-        using var root = new TempDirectory();
+        using var root = new TempFolder();
         string url;
         string keyFileContent;
         await using (var first = await TestApp.StartAsync(contentRoot: root.Path))
@@ -34,7 +34,7 @@ public class EmbeddedDefaultTests
     [Fact]
     public async Task Two_instances_starting_together_on_one_folder_share_one_key()
     {
-        using var root = new TempDirectory();
+        using var root = new TempFolder();
         var started = await Task.WhenAll(
             Task.Run(() => TestApp.StartAsync(contentRoot: root.Path)),
             Task.Run(() => TestApp.StartAsync(contentRoot: root.Path)));
@@ -88,7 +88,7 @@ public class EmbeddedDefaultTests
     [Fact]
     public async Task A_damaged_key_file_stops_start_up_naming_the_file()
     {
-        using var root = new TempDirectory();
+        using var root = new TempFolder();
         Directory.CreateDirectory(Path.GetDirectoryName(KeyFile(root.Path))!);
         await File.WriteAllTextAsync(KeyFile(root.Path), "{ not json");
         await using var app = TestApp.Build(contentRoot: root.Path);
@@ -103,7 +103,7 @@ public class EmbeddedDefaultTests
     [Fact]
     public async Task The_data_folder_can_be_moved()
     {
-        using var data = new TempDirectory();
+        using var data = new TempFolder();
         await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Coffer:DataPath"] = data.Path });
 
         Assert.Equal(Path.Combine(data.Path, "private"), ((Coffer.Local.LocalFileStorage)app.Storage("private")).RootDirectory);

@@ -112,9 +112,9 @@ public sealed class FileUploadLimitTests
     internal sealed class KestrelApp : IAsyncDisposable
     {
         private readonly WebApplication _app;
-        private readonly TempDirectory _root;
+        private readonly TempFolder _root;
 
-        private KestrelApp(WebApplication app, TempDirectory root, HttpClient client)
+        private KestrelApp(WebApplication app, TempFolder root, HttpClient client)
         {
             _app = app;
             _root = root;
@@ -125,7 +125,7 @@ public sealed class FileUploadLimitTests
 
         public static async Task<KestrelApp> StartAsync(bool throwOnBadRequest)
         {
-            var root = new TempDirectory();
+            var root = new TempFolder();
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = root.Path });
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Logging.ClearProviders();

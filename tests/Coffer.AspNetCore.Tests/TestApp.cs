@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
@@ -13,9 +12,9 @@ namespace Coffer.AspNetCore.Tests;
 /// <summary>An app on TestServer with its own content root (a temporary folder), Coffer added and mapped.</summary>
 internal sealed class TestApp : IAsyncDisposable
 {
-    private readonly TempDirectory? _ownedRoot;
+    private readonly TempFolder? _ownedRoot;
 
-    private TestApp(IHost host, TempDirectory? ownedRoot, string contentRoot, LogSink logs)
+    private TestApp(IHost host, TempFolder? ownedRoot, string contentRoot, LogSink logs)
     {
         Host = host;
         _ownedRoot = ownedRoot;
@@ -68,7 +67,7 @@ internal sealed class TestApp : IAsyncDisposable
         string? contentRoot = null,
         Action<IEndpointConventionBuilder>? cofferConventions = null)
     {
-        var owned = contentRoot is null ? new TempDirectory() : null;
+        var owned = contentRoot is null ? new TempFolder() : null;
         string root = contentRoot ?? owned!.Path;
         var logs = new LogSink();
         var host = new HostBuilder()
@@ -115,49 +114,5 @@ internal sealed class TestApp : IAsyncDisposable
 
         Host.Dispose();
         _ownedRoot?.Dispose();
-    }
-}
-
-internal sealed class TempDirectory : IDisposable
-{
-    public TempDirectory()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "coffer-web-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
-}
-
-/// <summary>Keeps every log entry, to check what was logged (and that nothing leaked to the client instead).</summary>
-internal sealed class LogSink : ILoggerProvider
-{
-    public ConcurrentQueue<(string Category, EventId EventId, LogLevel Level, string Message)> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(LogSink sink, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            sink.Entries.Enqueue((category, eventId, logLevel, formatter(state, exception)));
     }
 }

@@ -13,7 +13,7 @@ public sealed class LocalDiskFailureTests : IAsyncLifetime
 {
     private readonly LocalStorageFactory _storages = new();
     private readonly SqliteConnection _connection = new("Data Source=:memory:");
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly LogSink _logs = new();
     private LoggerFactory _loggerFactory = null!;
     private LocalFileStorage _private = null!;
     private FileStorageRegistry _registry = null!;
@@ -61,7 +61,7 @@ public sealed class LocalDiskFailureTests : IAsyncLifetime
             Assert.Equal("files/new.txt", (await db.PrivateFiles.SingleAsync(f => f.Id == id)).File.Name);
         }
 
-        var entry = Assert.Single(_logs.Entries, e => e.Id.Id == 3005);
+        var entry = Assert.Single(_logs.Entries, e => e.EventId.Id == 3005);
         Assert.Equal(LogLevel.Warning, entry.Level);
         Assert.Contains("files/stuck.txt", entry.Message, StringComparison.Ordinal);
         Assert.Contains("left for the sweeper", entry.Message, StringComparison.Ordinal);

@@ -10,7 +10,7 @@ namespace Coffer.EntityFrameworkCore.Tests;
 /// <summary>Issue 10: the EF Core package's log messages escape the names they carry (a client's file name among them).</summary>
 public sealed class LogEscapingTests : IDisposable
 {
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly LogSink _logs = new();
     private readonly LoggerFactory _factory;
 
     public LogEscapingTests() => _factory = new LoggerFactory([_logs]);

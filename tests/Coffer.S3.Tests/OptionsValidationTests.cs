@@ -272,7 +272,7 @@ public sealed class OptionsValidationTests
     {
         var options = Valid();
         options.QueryStringAuth = false;
-        var ex = Assert.Throws<OptionsValidationException>(() => new S3FileStorage("private", options));
+        var ex = Assert.Throws<FileStorageOptionsException>(() => new S3FileStorage("private", options));
         Assert.Contains("QueryStringAuth", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -125,7 +125,10 @@ internal sealed partial class CofferStorageSet : IFileStorageProvider
         }
         catch (OptionsValidationException ex) when (ex.OptionsType == backend.OptionsType || ex.OptionsName == name)
         {
-            throw new OptionsValidationException(name, ex.OptionsType, ex.Failures.Select(failure => NameKey(path, failure)));
+            // A storage's own validation says which setting failed; any other validator's failures are kept whole.
+            throw new OptionsValidationException(name, ex.OptionsType, ex is FileStorageOptionsException structured
+                ? structured.PropertyFailures.Select(failure => NameKey(path, failure))
+                : ex.Failures.Select(failure => string.Concat(path, ": ", failure)));
         }
 
         if (!string.Equals(storage.Name, name, StringComparison.Ordinal))
@@ -156,18 +159,12 @@ internal sealed partial class CofferStorageSet : IFileStorageProvider
         }
     }
 
-    /// <summary>Turns <c>Property UrlExpiry: must be positive</c> into <c>Coffer:Storages:private:UrlExpiry: must be positive</c>.</summary>
-    internal static string NameKey(string path, string failure)
-    {
-        var match = PropertyFailurePattern().Match(failure);
-        return match.Success
-            ? string.Concat(path, ":", match.Groups["property"].Value, ": ", failure[match.Length..])
-            : string.Concat(path, ": ", failure);
-    }
+    /// <summary>Names a failure of <c>UrlExpiry</c> by its key: <c>Coffer:Storages:private:UrlExpiry: must be positive</c>.</summary>
+    internal static string NameKey(string path, FileStorageOptionsFailure failure) =>
+        failure.PropertyName is null
+            ? string.Concat(path, ": ", failure.Message)
+            : string.Concat(path, ":", failure.PropertyName, ": ", failure.Message);
 
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex StorageNamePattern();
-
-    [GeneratedRegex("^Property (?<property>[A-Za-z0-9_.]+): ")]
-    private static partial Regex PropertyFailurePattern();
 }

@@ -241,7 +241,9 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
     {
         if (name.Length > field.Options.MaxLength)
         {
+            // The client may see the limit, not the entity and column that impose it.
             throw new InvalidFileNameException(name, FileNameProblem.TooLong,
+                $"The name '{name}' is {name.Length} characters long; this field keeps names of at most {field.Options.MaxLength}.",
                 $"The name '{name}' is {name.Length} characters long, but the column of '{field.DisplayName}' holds {field.Options.MaxLength}. Use a shorter name, or make sure that the file field allows sufficient max length.");
         }
     }

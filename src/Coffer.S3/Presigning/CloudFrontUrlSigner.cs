@@ -15,7 +15,7 @@ namespace Coffer.S3.Presigning;
 /// The signed URL is the given URL plus <c>Expires</c>, <c>Signature</c> and <c>Key-Pair-Id</c> query parameters;
 /// the signature is base64 with CloudFront's substitutions (<c>+</c> to <c>-</c>, <c>=</c> to <c>_</c>, <c>/</c> to <c>~</c>).
 /// CloudFront compares the policy's resource with the request URL exactly, so pass the URL already percent-encoded
-/// the way clients will request it (for example <see cref="UrlPath.Encode"/> of the object key).
+/// the way clients will request it (for example each segment of the object key through <see cref="Uri.EscapeDataString(string)"/>).
 /// </remarks>
 public sealed class CloudFrontUrlSigner : IDisposable
 {
@@ -187,7 +187,7 @@ public sealed class CloudFrontUrlSigner : IDisposable
         {
             if (c is <= ' ' or > '~' or '"' or '\\')
             {
-                throw new ArgumentException($"'{url}' has characters a URL must percent-encode (non-ASCII, spaces, quotes or backslashes); encode the path first, e.g. with UrlPath.Encode.", nameof(url));
+                throw new ArgumentException($"'{url}' has characters a URL must percent-encode (non-ASCII, spaces, quotes or backslashes); encode the path first, e.g. each segment with Uri.EscapeDataString.", nameof(url));
             }
         }
 

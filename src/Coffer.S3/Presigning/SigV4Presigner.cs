@@ -36,6 +36,26 @@ public sealed class SigV4Presigner
     /// <summary>The longest expiry SigV4 allows: 7 days (604800 seconds).</summary>
     public static readonly TimeSpan MaxExpiry = TimeSpan.FromDays(7);
 
+    /// <summary>Whether a URL may live for <paramref name="expiry"/>: the one check of the SigV4 range, for options and URLs alike.</summary>
+    internal static bool IsValidExpiry(TimeSpan expiry) => expiry >= MinExpiry && expiry <= MaxExpiry;
+
+    /// <summary>
+    /// Whether <paramref name="bucket"/> is a bucket name S3 accepts: 3-63 lower-case letters, digits, '.' and '-',
+    /// starting and ending with a letter or digit, no "..". The presigner and the options validator both ask here.
+    /// </summary>
+    internal static bool IsValidBucketName(string bucket)
+    {
+        bool valid = bucket.Length is >= 3 and <= 63
+            && (char.IsAsciiLetterLower(bucket[0]) || char.IsAsciiDigit(bucket[0]))
+            && (char.IsAsciiLetterLower(bucket[^1]) || char.IsAsciiDigit(bucket[^1]));
+        foreach (char c in bucket)
+        {
+            valid &= char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.';
+        }
+
+        return valid && !bucket.Contains("..", StringComparison.Ordinal);
+    }
+
     private const int StackBufferSize = 4096;
 
     private readonly PresigningCredentials _credentials;
@@ -174,7 +194,7 @@ public sealed class SigV4Presigner
     public string Presign(PresignMethod method, string key, DateTimeOffset now, TimeSpan expiry, in ResponseOverrides overrides, out DateTimeOffset expiresAt)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (expiry < MinExpiry || expiry > MaxExpiry)
+        if (!IsValidExpiry(expiry))
         {
             ThrowExpiryOutOfRange(expiry);
         }
@@ -346,15 +366,7 @@ public sealed class SigV4Presigner
     private static void ValidateBucket(string bucket)
     {
         ArgumentException.ThrowIfNullOrEmpty(bucket);
-        bool valid = bucket.Length is >= 3 and <= 63
-            && char.IsAsciiLetterLower(bucket[0]) | char.IsAsciiDigit(bucket[0])
-            && char.IsAsciiLetterLower(bucket[^1]) | char.IsAsciiDigit(bucket[^1]);
-        foreach (char c in bucket)
-        {
-            valid &= char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.';
-        }
-
-        if (!valid || bucket.Contains("..", StringComparison.Ordinal))
+        if (!IsValidBucketName(bucket))
         {
             throw new ArgumentException($"The bucket name '{bucket}' is not a valid S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit.", nameof(bucket));
         }

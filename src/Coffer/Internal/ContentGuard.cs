@@ -23,6 +23,7 @@ internal static class ContentGuard
         return options.AllowEmptyFiles && options.MaxFileSize is null ? content : new GuardedStream(content, options, storageName);
     }
 
+    /// <summary>The one rule for content length: over <see cref="FileStorageOptions.MaxFileSize"/>, or empty (when <paramref name="final"/>) without <see cref="FileStorageOptions.AllowEmptyFiles"/>.</summary>
     internal static void Check(long length, FileStorageOptions options, string storageName, bool final)
     {
         if (options.MaxFileSize is { } max && length > max)
@@ -38,36 +39,8 @@ internal static class ContentGuard
         }
     }
 
-    private sealed class GuardedStream(Stream inner, FileStorageOptions options, string storageName) : Stream
+    private sealed class GuardedStream(Stream inner, FileStorageOptions options, string storageName) : ForwardReadStream(inner)
     {
-        private long _read;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-        public override int Read(Span<byte> buffer) => Count(inner.Read(buffer));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-            => Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        private int Count(int read)
-        {
-            _read += read;
-            Check(_read, options, storageName, final: read == 0);
-            return read;
-        }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override void OnRead(int read) => Check(BytesRead, options, storageName, final: read == 0);
     }
 }

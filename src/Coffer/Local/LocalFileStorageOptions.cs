@@ -1,5 +1,4 @@
 using Coffer.Signing;
-using Microsoft.Extensions.Options;
 
 namespace Coffer.Local;
 
@@ -20,7 +19,7 @@ public sealed class LocalFileStorageOptions : FileStorageOptions
 public sealed class LocalFileStorageOptionsValidator : FileStorageOptionsValidator<LocalFileStorageOptions>
 {
     /// <inheritdoc />
-    protected override void AddErrors(LocalFileStorageOptions options, ValidateOptionsResultBuilder builder)
+    protected override void AddErrors(LocalFileStorageOptions options, FileStorageOptionsErrors builder)
     {
         base.AddErrors(options, builder);
         if (string.IsNullOrWhiteSpace(options.RootPath))
@@ -41,7 +40,7 @@ public sealed class LocalFileStorageOptionsValidator : FileStorageOptionsValidat
             }
         }
 
-        if (options.SigningKeys.Select(k => k.Id).Distinct(StringComparer.Ordinal).Count() != options.SigningKeys.Count)
+        if (UrlSigner.ShareAnId(options.SigningKeys.Select(k => k.Id)))
         {
             builder.AddError("has two keys with the same id; give every key its own id.", nameof(options.SigningKeys));
         }

@@ -20,6 +20,18 @@ public static class FileNames
     /// </summary>
     public const int UniqueTokenLength = 20;
 
+    /// <summary>
+    /// The smallest maximum name length (<see cref="FileStorageOptions.MaxNameLength"/>, a file field's column) that
+    /// leaves room for a name and its <see cref="RandomSuffixLength"/>-character random suffix: 16.
+    /// </summary>
+    public const int MinMaxNameLength = 16;
+
+    /// <summary>
+    /// The smallest <see cref="FileStorageOptions.MaxNameLength"/> of a storage with unique names: a root character,
+    /// '_', the <see cref="UniqueTokenLength"/>-character token and a short extension.
+    /// </summary>
+    internal const int MinMaxNameLengthForUniqueNames = UniqueTokenLength + 12;
+
     /// <summary>Longest display name <see cref="FromClientFileName"/> returns, in UTF-16 code units.</summary>
     public const int MaxDisplayNameLength = 255;
 

@@ -99,10 +99,17 @@ public sealed class UrlSigner
             throw new ArgumentException("At least one signing key is needed to sign URLs.", nameof(keys));
         }
 
-        if (_keys.Select(k => k.Id).Distinct(StringComparer.Ordinal).Count() != _keys.Length)
+        if (ShareAnId(_keys.Select(k => k.Id)))
         {
             throw new ArgumentException("Two signing keys share an id; give every key its own id.", nameof(keys));
         }
+    }
+
+    /// <summary>Whether two of the key ids are the same (ordinal): a signature's key id must name one key.</summary>
+    internal static bool ShareAnId(IEnumerable<string> ids)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return !ids.All(seen.Add);
     }
 
     /// <summary>Checks a key's id and secret; returns an error message or <see langword="null"/>.</summary>

@@ -115,7 +115,7 @@ public sealed class LinkIdentityTests : IDisposable
     [Fact]
     public void Overwriting_is_refused_at_start_up_while_names_are_unique()
     {
-        var ex = Assert.Throws<OptionsValidationException>(() => Create(o => o.FileOverwrite = true));
+        var ex = Assert.Throws<FileStorageOptionsException>(() => Create(o => o.FileOverwrite = true));
 
         Assert.Contains("Property FileOverwrite: cannot be on in a private storage", ex.Message, StringComparison.Ordinal);
         Assert.Contains("set UniqueNames to false", ex.Message, StringComparison.Ordinal);
@@ -124,7 +124,7 @@ public sealed class LinkIdentityTests : IDisposable
     [Fact]
     public void A_name_column_too_short_for_the_token_is_refused_at_start_up()
     {
-        var ex = Assert.Throws<OptionsValidationException>(() => Create(o => o.MaxNameLength = 20));
+        var ex = Assert.Throws<FileStorageOptionsException>(() => Create(o => o.MaxNameLength = 20));
 
         Assert.Contains("Property MaxNameLength: must be at least 32", ex.Message, StringComparison.Ordinal);
     }

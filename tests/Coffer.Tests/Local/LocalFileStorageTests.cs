@@ -121,6 +121,21 @@ public sealed class LocalFileStorageTests : IDisposable
     }
 
     [Fact]
+    public void A_refused_content_length_has_a_client_message_without_the_parameter_name()
+    {
+        var storage = Create(o => o.MaxFileSize = 10);
+
+        var empty = Assert.Throws<InvalidFileContentException>(() => storage.ValidateContentLength(0));
+        var large = Assert.Throws<InvalidFileContentException>(() => storage.ValidateContentLength(11));
+        storage.ValidateContentLength(10);
+
+        Assert.Equal((FileContentProblem.Empty, "The file is empty. Storage 'private' does not accept empty files (AllowEmptyFiles is off)."), (empty.Problem, empty.ClientMessage));
+        Assert.Equal(FileContentProblem.TooLarge, large.Problem);
+        Assert.DoesNotContain("(Parameter", large.ClientMessage, StringComparison.Ordinal);
+        Assert.EndsWith("(Parameter 'content')", large.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Empty_unseekable_content_is_refused_and_leaves_nothing()
     {
         var storage = Create();
@@ -299,7 +314,7 @@ public sealed class LocalFileStorageTests : IDisposable
     public void Invalid_options_fail_with_every_bad_setting_named()
     {
         var options = new LocalFileStorageOptions { RootPath = "", Location = "../up", MaxNameLength = 5, UrlExpiry = TimeSpan.Zero, BaseUrl = "ftp://x" };
-        var ex = Assert.Throws<OptionsValidationException>(() => new LocalFileStorage("private", options));
+        var ex = Assert.Throws<FileStorageOptionsException>(() => new LocalFileStorage("private", options));
         string message = ex.Message;
         foreach (var property in new[] { "RootPath", "Location", "MaxNameLength", "UrlExpiry", "BaseUrl", "SigningKeys" })
         {
@@ -308,11 +323,25 @@ public sealed class LocalFileStorageTests : IDisposable
     }
 
     [Fact]
+    public void Invalid_options_keep_each_setting_apart_from_its_message()
+    {
+        var options = new LocalFileStorageOptions { RootPath = _folder.Path, Location = "../up", UrlExpiry = TimeSpan.Zero };
+        options.SigningKeys.Add(UrlSigningKey.Generate("k1"));
+
+        var ex = Assert.Throws<FileStorageOptionsException>(() => new LocalFileStorage("private", options));
+
+        Assert.Equal(
+            [("UrlExpiry", "must be positive, but is 00:00:00."), ("Location", "Detected path traversal attempt in '../up': a '..' segment would leave the storage's location.")],
+            ex.PropertyFailures.Select(failure => (failure.PropertyName, failure.Message)));
+        Assert.Contains("Property UrlExpiry: must be positive, but is 00:00:00.", ex.Failures);
+    }
+
+    [Fact]
     public void A_short_signing_secret_is_refused_with_a_fix()
     {
         var options = new LocalFileStorageOptions { RootPath = _folder.Path };
         options.SigningKeys.Add(new UrlSigningKey { Id = "k1", Secret = Convert.ToBase64String(new byte[16]) });
-        var ex = Assert.Throws<OptionsValidationException>(() => new LocalFileStorage("private", options));
+        var ex = Assert.Throws<FileStorageOptionsException>(() => new LocalFileStorage("private", options));
         Assert.Contains("at least 32", ex.Message, StringComparison.Ordinal);
     }
 
@@ -325,17 +354,9 @@ public sealed class LocalFileStorageTests : IDisposable
     }
 
     /// <summary>An unseekable stream of 1 KiB chunks that can fail or cancel partway.</summary>
-    private sealed class SlowStream(int chunks, Action<int>? onChunk = null) : Stream
+    private sealed class SlowStream(int chunks, Action<int>? onChunk = null) : ForwardOnlyTestStream
     {
         private int _served;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -356,10 +377,5 @@ public sealed class LocalFileStorageTests : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             return Read(buffer.Span);
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -80,17 +80,11 @@ public sealed class UnfinishedUploadTests : IDisposable
     }
 
     /// <summary>Gives a few bytes, then waits for the gate before it gives the rest.</summary>
-    private sealed class StalledStream(Task gate) : Stream
+    private sealed class StalledStream(Task gate) : ForwardOnlyTestStream
     {
         private int _reads;
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("async only");
+        public override int Read(Span<byte> buffer) => throw new NotSupportedException("async only");
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -105,10 +99,5 @@ public sealed class UnfinishedUploadTests : IDisposable
                     return 0;
             }
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

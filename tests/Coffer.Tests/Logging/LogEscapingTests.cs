@@ -8,17 +8,19 @@ public class LogEscapingTests
     [Fact]
     public void A_name_with_cr_lf_is_logged_on_one_line()
     {
-        var logger = new CapturingLogger();
+        using var logs = new LogSink();
+        var logger = logs.CreateLogger("test");
 
         Log.FileSaved(logger, "private", "a\r\nFORGED: admin logged in");
 
-        Assert.Equal(@"Storage private saved a\u000D\u000AFORGED: admin logged in", Assert.Single(logger.Messages));
+        Assert.Equal(@"Storage private saved a\u000D\u000AFORGED: admin logged in", Assert.Single(logs.Entries).Message);
     }
 
     [Fact]
     public void Every_name_and_path_of_a_message_is_escaped()
     {
-        var logger = new CapturingLogger();
+        using var logs = new LogSink();
+        var logger = logs.CreateLogger("test");
 
         Log.NameTaken(logger, "pri\nvate", "a\u2028b", "c\u202Ed");
         Log.FileDeleted(logger, "private", "x\u0085y");
@@ -26,18 +28,6 @@ public class LogEscapingTests
 
         Assert.Equal(
             [@"Storage pri\u000Avate: a\u2028b is taken, trying c\u202Ed", @"Storage private deleted x\u0085y", @"Storage private could not remove the temporary file /tmp/\u001B[31mred"],
-            logger.Messages);
-    }
-
-    private sealed class CapturingLogger : ILogger
-    {
-        public List<string> Messages { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Messages.Add(formatter(state, exception));
+            logs.Entries.Select(entry => entry.Message));
     }
 }

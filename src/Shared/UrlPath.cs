@@ -3,8 +3,12 @@ using System.Text;
 
 namespace Coffer;
 
-/// <summary>Percent-encoding of names for URL paths: RFC 3986 unreserved characters stay, <c>/</c> stays, all else is UTF-8 %XX.</summary>
-public static class UrlPath
+/// <summary>
+/// Percent-encoding of names for URL paths: RFC 3986 unreserved characters stay, <c>/</c> stays, all else is UTF-8 %XX.
+/// Compiled into every package that builds URLs (src/Shared), so that local, S3 and CloudFront URLs encode a name
+/// in one and the same way without a public type for it.
+/// </summary>
+internal static class UrlPath
 {
     private static readonly SearchValues<char> Unreserved =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~");

@@ -1,4 +1,4 @@
-namespace Coffer.Tests;
+namespace Coffer.TestSupport;
 
 /// <summary>A throw-away folder per test, removed afterwards.</summary>
 public sealed class TempFolder : IDisposable
@@ -9,9 +9,12 @@ public sealed class TempFolder : IDisposable
 
     public void Dispose()
     {
-        if (Directory.Exists(Path))
+        try
         {
             Directory.Delete(Path, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
         }
     }
 }
