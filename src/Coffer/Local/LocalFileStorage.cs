@@ -95,19 +95,21 @@ public sealed class LocalFileStorage : FileStorage
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                try
+                if (names.Overwrite)
                 {
-                    // Without overwrite, File.Move links the temp file to the target on Unix, which fails if the
-                    // target exists: the file system, not an earlier check, decides who gets the name.
-                    File.Move(tempPath, PathOf(candidate), overwrite: names.Overwrite);
+                    File.Move(tempPath, PathOf(candidate), overwrite: true); // rename(2): atomic replacement
                     return candidate;
                 }
-                catch (IOException) when (!names.Overwrite && File.Exists(PathOf(candidate)))
+
+                // The file system, not an earlier check, decides who gets the name.
+                if (NoReplaceMove.TryMove(tempPath, PathOf(candidate)))
                 {
-                    string next = names.Next();
-                    Log.NameTaken(Logger, Name, candidate, next);
-                    candidate = next;
+                    return candidate;
                 }
+
+                string next = names.Next();
+                Log.NameTaken(Logger, Name, candidate, next);
+                candidate = next;
             }
         }
         finally
