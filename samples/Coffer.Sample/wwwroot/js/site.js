@@ -68,7 +68,9 @@
       window.location.reload();
     }
 
-    zone.addEventListener("click", function () { input.click(); });
+    // The input sits inside the zone, so its own click bubbles here; clicking it again would ask for a second chooser
+    // while the first is opening, and Chromium then shows none.
+    zone.addEventListener("click", function (e) { if (e.target !== input) input.click(); });
     zone.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } });
     input.addEventListener("change", function () { if (input.files.length) send(Array.from(input.files)); });
     zone.addEventListener("dragover", function (e) { e.preventDefault(); zone.classList.add("over"); });
