@@ -323,7 +323,6 @@ public sealed class BrowserTests : IClassFixture<BrowserApp>, IClassFixture<Chro
         var byClick = await ChooserAfterAsync(() => choose.ClickAsync(), 3);
 
         Assert.True(byEnter.IsMultiple && bySpace.IsMultiple && byClick.IsMultiple);
-        Assert.False(choosers.Reader.TryRead(out _), "One activation opened more than one chooser.");
         await byClick.SetFilesAsync(new FilePayload { Name = "chosen.txt", MimeType = "text/plain", Buffer = TestFiles.Text("chosen") });
         await Expect(Row(page, "chosen.txt")).ToBeVisibleAsync();
     }
