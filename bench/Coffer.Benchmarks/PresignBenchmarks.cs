@@ -15,7 +15,7 @@ public class PresignBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _variants.Dispose();
 
-    [Benchmark(Description = "Coffer SigV4Presigner.PresignGet")]
+    [Benchmark(Description = "Coffer SigV4Presigner.Presign")]
     public string Coffer() => _variants.Coffer();
 
     [Benchmark(Baseline = true, Description = "AWSSDK.S3 GetPreSignedURL")]

@@ -42,7 +42,7 @@ public sealed class PresignVariants : IDisposable
     /// <summary>Names like the ones Coffer's name pipeline produces, plus a few with spaces and Unicode.</summary>
     public string[] Keys { get; }
 
-    public string Coffer() => _coffer.PresignGet(NextKey(), DateTimeOffset.UtcNow, Expiry);
+    public string Coffer() => _coffer.Presign(PresignMethod.Get, NextKey(), DateTimeOffset.UtcNow, Expiry).Url;
 
     public string AwsSdk() => _aws.GetPreSignedURL(new GetPreSignedUrlRequest
     {

@@ -18,7 +18,7 @@ public static class CofferS3BuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.AddBackend<S3FileStorageOptions>("S3", static (services, name, options) =>
-            new S3FileStorage(name, options, services.GetService<ILogger<S3FileStorage>>(), services.GetService<TimeProvider>()));
+            new S3FileStorage(name, options, logger: services.GetService<ILogger<S3FileStorage>>(), timeProvider: services.GetService<TimeProvider>()));
     }
 
     /// <summary>Adds an S3 storage in code (and the S3 backend); configuration under <c>Coffer:Storages:{name}</c> still applies first.</summary>

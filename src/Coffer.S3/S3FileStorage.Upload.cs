@@ -40,16 +40,16 @@ public sealed partial class S3FileStorage
         {
             long start = content.Position;
             long length = content.Length - start;
-            if (length <= _options.MultipartThreshold)
+            if (length <= Options.MultipartThreshold)
             {
                 return await PutAsync(names, () => Rewind(content, start), length, contentType, cancellationToken).ConfigureAwait(false);
             }
 
-            byte[] part = _partBuffers.Rent(_options.MultipartPartSize);
+            byte[] part = _partBuffers.Rent(Options.MultipartPartSize);
             int count;
             try
             {
-                count = await FillAsync(content, part, 0, _options.MultipartPartSize, cancellationToken).ConfigureAwait(false);
+                count = await FillAsync(content, part, 0, Options.MultipartPartSize, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -66,18 +66,18 @@ public sealed partial class S3FileStorage
         try
         {
             int read = await FillAsync(content, small, 0, SmallBufferSize, cancellationToken).ConfigureAwait(false);
-            if (read < SmallBufferSize && read <= _options.MultipartThreshold)
+            if (read < SmallBufferSize && read <= Options.MultipartThreshold)
             {
                 return await PutAsync(names, () => new MemoryStream(small, 0, read, writable: false), read, contentType, cancellationToken).ConfigureAwait(false);
             }
 
             // Larger: continue into a part buffer; up to one part is read before deciding.
-            first = _partBuffers.Rent(_options.MultipartPartSize);
+            first = _partBuffers.Rent(Options.MultipartPartSize);
             small.AsSpan(0, read).CopyTo(first);
             ArrayPool<byte>.Shared.Return(small);
             small = null!;
-            int count = read + await FillAsync(content, first, read, _options.MultipartPartSize - read, cancellationToken).ConfigureAwait(false);
-            if (count < _options.MultipartPartSize && count <= _options.MultipartThreshold)
+            int count = read + await FillAsync(content, first, read, Options.MultipartPartSize - read, cancellationToken).ConfigureAwait(false);
+            if (count < Options.MultipartPartSize && count <= Options.MultipartThreshold)
             {
                 try
                 {
@@ -115,7 +115,7 @@ public sealed partial class S3FileStorage
     private async Task<string> PutAsync(AvailableNames names, Func<Stream> body, long length, string contentType, CancellationToken cancellationToken)
     {
         string candidate = names.First;
-        bool conditional = !names.Overwrite && _options.UniqueNameStrategy == S3UniqueNameStrategy.ConditionalPut;
+        bool conditional = !names.Overwrite && Options.UniqueNameStrategy == S3UniqueNameStrategy.ConditionalPut;
         while (true)
         {
             if (!names.Overwrite && !conditional)
@@ -165,7 +165,7 @@ public sealed partial class S3FileStorage
         {
             if (!names.Overwrite)
             {
-                if (_options.UniqueNameStrategy == S3UniqueNameStrategy.ConditionalPut)
+                if (Options.UniqueNameStrategy == S3UniqueNameStrategy.ConditionalPut)
                 {
                     (candidate, reservationETag) = await ReserveAsync(names, cancellationToken).ConfigureAwait(false);
                 }
@@ -263,8 +263,8 @@ public sealed partial class S3FileStorage
 
         string uploadId = initiated.UploadId;
         Log.MultipartStarted(Logger, Name, key, uploadId);
-        int partSize = _options.MultipartPartSize;
-        using var slots = new SemaphoreSlim(_options.MultipartConcurrency - 1); // the first part holds one slot already
+        int partSize = Options.MultipartPartSize;
+        using var slots = new SemaphoreSlim(Options.MultipartConcurrency - 1); // the first part holds one slot already
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var parts = new List<Task<PartETag>>();
         byte[]? buffer = first;
@@ -410,10 +410,10 @@ public sealed partial class S3FileStorage
             request.CannedACL = _acl;
         }
 
-        if (_options.ServerSideEncryption is { } sse)
+        if (Options.ServerSideEncryption is { } sse)
         {
             request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.FindValue(sse);
-            request.ServerSideEncryptionKeyManagementServiceKeyId = _options.ServerSideEncryptionKeyId;
+            request.ServerSideEncryptionKeyManagementServiceKeyId = Options.ServerSideEncryptionKeyId;
         }
 
         ApplyObjectHeaders(request.Headers, request.Metadata);
@@ -426,10 +426,10 @@ public sealed partial class S3FileStorage
             request.CannedACL = _acl;
         }
 
-        if (_options.ServerSideEncryption is { } sse)
+        if (Options.ServerSideEncryption is { } sse)
         {
             request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.FindValue(sse);
-            request.ServerSideEncryptionKeyManagementServiceKeyId = _options.ServerSideEncryptionKeyId;
+            request.ServerSideEncryptionKeyManagementServiceKeyId = Options.ServerSideEncryptionKeyId;
         }
 
         ApplyObjectHeaders(request.Headers, request.Metadata);
@@ -438,17 +438,17 @@ public sealed partial class S3FileStorage
     // The SDK's request types share no base for ACL and encryption, but they do share these two collections.
     private void ApplyObjectHeaders(HeadersCollection headers, MetadataCollection metadata)
     {
-        if (_options.CacheControl is { } cacheControl)
+        if (Options.CacheControl is { } cacheControl)
         {
             headers.CacheControl = cacheControl;
         }
 
-        if (_options.ContentDisposition is { } disposition)
+        if (Options.ContentDisposition is { } disposition)
         {
             headers.ContentDisposition = disposition;
         }
 
-        foreach (var (key, value) in _options.Metadata)
+        foreach (var (key, value) in Options.Metadata)
         {
             metadata.Add(key, value);
         }

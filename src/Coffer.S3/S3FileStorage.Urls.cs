@@ -11,21 +11,9 @@ public sealed partial class S3FileStorage
     /// <see cref="FileUrlOptions.ContentType"/> travel as the signed <c>response-content-disposition</c> and
     /// <c>response-content-type</c> parameters. Other storages return a plain URL on the custom domain or endpoint.
     /// </remarks>
-    protected override FileUrl GetUrlCore(string name, FileUrlOptions? options, TimeSpan expiry)
+    protected override FileUrl GetSignedUrlCore(string name, FileUrlOptions? options, TimeSpan expiry)
     {
         string key = GetFullKey(name);
-        if (!_signUrls)
-        {
-            if (options?.DownloadFileName is not null || options?.ContentType is not null)
-            {
-                throw new ArgumentException(
-                    $"Storage '{Name}' gives unsigned URLs, and S3 applies DownloadFileName and ContentType overrides only to signed requests. Store the file with the content type and disposition it needs, or turn QueryStringAuth on.",
-                    nameof(options));
-            }
-
-            return new FileUrl(_plainUrlPrefix + UrlPath.Encode(key), null);
-        }
-
         if (!SigV4Presigner.IsValidExpiry(expiry))
         {
             throw new ArgumentOutOfRangeException(nameof(options), expiry,
@@ -40,9 +28,12 @@ public sealed partial class S3FileStorage
             ContentDisposition = options?.DownloadFileName is { } downloadName ? ContentDisposition.Attachment(downloadName) : null,
             ContentType = options?.ContentType,
         };
-        string url = _presigner!.PresignGet(key, TimeProvider.GetUtcNow(), lifetime, overrides, out var expiresAt);
-        return new FileUrl(url, expiresAt);
+        return _presigner!.Presign(PresignMethod.Get, key, TimeProvider.GetUtcNow(), lifetime, overrides);
     }
+
+    /// <inheritdoc />
+    /// <remarks>On the custom domain, else on the (public) endpoint with the bucket.</remarks>
+    protected override string GetPlainUrlCore(string name) => _plainUrlPrefix + UrlPath.Encode(GetFullKey(name));
 
     /// <summary>Where unsigned URLs start: the custom domain, else the (public) endpoint with the bucket, ending in '/'.</summary>
     private static string GetPlainUrlPrefix(S3FileStorageOptions options, string? endpoint)

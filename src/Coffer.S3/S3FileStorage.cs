@@ -14,7 +14,7 @@ namespace Coffer.S3;
 /// (<c>If-None-Match: *</c>), large and non-seekable content goes up as a multipart upload with bounded memory
 /// that is aborted on failure, and a private storage only ever hands out presigned URLs.
 /// </summary>
-public sealed partial class S3FileStorage : FileStorage, IDisposable
+public sealed partial class S3FileStorage : FileStorage<S3FileStorageOptions>, IDisposable
 {
     /// <summary>The user-metadata key that marks a name reservation of a multipart upload in progress.</summary>
     internal const string ReservationMetadataKey = "coffer-reservation";
@@ -22,7 +22,6 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
     /// <summary>The longest object key S3 accepts, in UTF-8 bytes.</summary>
     private const int MaxKeyBytes = 1024;
 
-    private readonly S3FileStorageOptions _options;
     private readonly IAmazonS3 _client;
     private readonly bool _ownsClient;
     private readonly SigV4Presigner? _presigner;
@@ -30,48 +29,29 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
     private readonly string _bucket;
     private readonly bool _isAws;
     private readonly string _endpoint;
-    private readonly bool _signUrls;
     private readonly string _plainUrlPrefix;
     private readonly S3CannedACL? _acl;
     private readonly System.Buffers.ArrayPool<byte> _partBuffers;
 
-    /// <summary>Creates an S3 storage with its own S3 client, built from <paramref name="options"/>.</summary>
+    /// <summary>Creates an S3 storage.</summary>
     /// <param name="name">The storage's name (<c>"private"</c>).</param>
-    /// <param name="options">Its settings.</param>
+    /// <param name="options">Its settings; from here on they cannot change.</param>
+    /// <param name="client">
+    /// The S3 client to send requests through, for apps that configure their own <see cref="IAmazonS3"/> (not disposed by
+    /// the storage; its endpoint, keys and region win for requests); <see langword="null"/> to build one from
+    /// <paramref name="options"/>. URLs are signed locally with the options' keys, or with the SDK's default credential
+    /// chain when the options have none.
+    /// </param>
     /// <param name="logger">Where it logs; <see langword="null"/> for none.</param>
     /// <param name="timeProvider">Its clock; <see langword="null"/> for the system clock.</param>
-    /// <exception cref="OptionsValidationException">A setting is invalid; the message names it.</exception>
-    public S3FileStorage(string name, S3FileStorageOptions options, ILogger<S3FileStorage>? logger = null, TimeProvider? timeProvider = null)
-        : this(null, name, options, logger, timeProvider)
+    /// <exception cref="FileStorageOptionsException">A setting is invalid; the message names each one.</exception>
+    public S3FileStorage(string name, S3FileStorageOptions options, IAmazonS3? client = null, ILogger<S3FileStorage>? logger = null, TimeProvider? timeProvider = null)
+        : base(name, options, new S3FileStorageOptionsValidator(), logger, timeProvider)
     {
-    }
-
-    /// <summary>
-    /// Creates an S3 storage that sends its requests through <paramref name="client"/>, for apps that configure
-    /// their own <see cref="IAmazonS3"/>. The client is not disposed by the storage. URLs are signed locally with
-    /// the options' keys, or with the SDK's default credential chain when the options have none.
-    /// </summary>
-    /// <param name="name">The storage's name (<c>"private"</c>).</param>
-    /// <param name="options">Its settings; <see cref="S3FileStorageOptions.ServiceUrl"/>, keys and region of the client win for requests.</param>
-    /// <param name="client">The S3 client to use; not disposed by the storage.</param>
-    /// <param name="logger">Where it logs; <see langword="null"/> for none.</param>
-    /// <param name="timeProvider">Its clock; <see langword="null"/> for the system clock.</param>
-    /// <exception cref="OptionsValidationException">A setting is invalid; the message names it.</exception>
-    public S3FileStorage(string name, S3FileStorageOptions options, IAmazonS3 client, ILogger<S3FileStorage>? logger = null, TimeProvider? timeProvider = null)
-        : this(client ?? throw new ArgumentNullException(nameof(client)), name, options, logger, timeProvider)
-    {
-    }
-
-    // The constructor both public ones end in: the storage builds its own client when `client` is null.
-    private S3FileStorage(IAmazonS3? client, string name, S3FileStorageOptions options, ILogger? logger, TimeProvider? timeProvider)
-        : base(name, options, new Validator(), logger, timeProvider)
-    {
-        _options = options;
         _bucket = options.BucketName;
         string? serviceUrl = options.ServiceUrl ?? client?.Config.ServiceURL;
         _isAws = IsAwsEndpoint(serviceUrl);
         _endpoint = serviceUrl?.TrimEnd('/') ?? $"https://s3.{options.Region}.amazonaws.com";
-        _signUrls = options.QueryStringAuth ?? options.Visibility == FileVisibility.Private;
         _acl = options.DefaultAcl switch
         {
             null => options.Visibility == FileVisibility.Public ? S3CannedACL.PublicRead : null,
@@ -91,7 +71,7 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
         }
 
         string? urlEndpoint = options.PublicEndpoint ?? serviceUrl;
-        if (_signUrls)
+        if (options.SignsUrls)
         {
             // Signing is local, but the signature covers the Host, so it is made for the endpoint browsers use.
             _presigningCredentials = CreatePresigningCredentials(options, logger);
@@ -203,8 +183,9 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
                 "No AWS credentials were found to sign URLs with. Set AccessKey and SecretKey in the storage's options, or configure the AWS SDK's default credential chain (environment, profile, instance role).", ex);
         }
 
-        // Once, at construction (start-up): from here on the credentials are refreshed in the background.
-        return RefreshingPresigningCredentials.CreateAsync(source, logger: logger).GetAwaiter().GetResult();
+        // A constructor must not wait on the network (an instance role's first fetch can take seconds): the first fetch
+        // runs in the background, and only a URL signed before it has finished waits for it.
+        return RefreshingPresigningCredentials.Start(source, logger: logger);
     }
 
     private static AmazonS3Client CreateClient(S3FileStorageOptions options, string? serviceUrl)
@@ -349,16 +330,6 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
         {
             throw translated;
         }
-    }
-
-    private sealed class Validator : IValidateOptions<FileStorageOptions>
-    {
-        private readonly S3FileStorageOptionsValidator _inner = new();
-
-        public ValidateOptionsResult Validate(string? name, FileStorageOptions options) =>
-            options is S3FileStorageOptions s3
-                ? _inner.Validate(name, s3)
-                : ValidateOptionsResult.Fail($"An S3 storage needs {nameof(S3FileStorageOptions)}, not {options.GetType().Name}.");
     }
 
     /// <summary>The body of a GET; disposing it releases the response and its connection.</summary>

@@ -55,7 +55,7 @@ public sealed class S3FileStorageOptionsValidator : FileStorageOptionsValidator<
             builder.AddError("is false, but the storage is private: its objects are not readable without a signature, so its URLs must be signed. Leave it unset or make the storage public.", nameof(options.QueryStringAuth));
         }
 
-        bool signsUrls = options.QueryStringAuth ?? isPrivate;
+        bool signsUrls = options.SignsUrls;
         if (options.CustomDomain is { } domain)
         {
             if (signsUrls)

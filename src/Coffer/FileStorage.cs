@@ -11,38 +11,45 @@ namespace Coffer;
 /// </summary>
 public abstract class FileStorage
 {
-    /// <summary>Creates a storage and validates its options.</summary>
+    private readonly bool _signsUrls;
+
+    /// <summary>
+    /// Creates a storage from options that have been validated. Backends derive from <see cref="FileStorage{TOptions}"/>,
+    /// which runs the backend's validator and passes its result here.
+    /// </summary>
     /// <param name="name">The storage's name (<c>"private"</c>, <c>"public"</c>); used in messages and logs.</param>
-    /// <param name="options">Its settings; they are validated here and must not change afterwards.</param>
-    /// <param name="validator">The validator of the backend's options.</param>
+    /// <param name="options">Its settings; from here on they cannot change (<see cref="FileStorageOptions.IsReadOnly"/>).</param>
+    /// <param name="validation">What the backend's validator said of <paramref name="options"/>.</param>
     /// <param name="logger">Where the storage logs; <see langword="null"/> for none.</param>
     /// <param name="timeProvider">The clock for URL expiry and upload-to dates; <see langword="null"/> for the system clock.</param>
-    /// <exception cref="FileStorageOptionsException">The options are invalid; the message names each bad setting.</exception>
-    protected FileStorage(string name, FileStorageOptions options, IValidateOptions<FileStorageOptions> validator, ILogger? logger, TimeProvider? timeProvider)
+    /// <exception cref="FileStorageOptionsException">The validation failed; the message names each bad setting.</exception>
+    protected FileStorage(string name, FileStorageOptions options, ValidateOptionsResult validation, ILogger? logger, TimeProvider? timeProvider)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(validator);
-        var result = validator.Validate(name, options);
-        if (result.Failed)
+        ArgumentNullException.ThrowIfNull(validation);
+        if (validation.Failed)
         {
             // A validator that is not a FileStorageOptionsValidator reports strings only; they are kept whole.
-            throw new FileStorageOptionsException(name, options.GetType(), result is FileStorageOptionsResult structured
+            throw new FileStorageOptionsException(name, options.GetType(), validation is FileStorageOptionsResult structured
                 ? structured.PropertyFailures
-                : (result.Failures ?? []).Select(failure => new FileStorageOptionsFailure(null, failure)));
+                : (validation.Failures ?? []).Select(failure => new FileStorageOptionsFailure(null, failure)));
         }
 
+        // Everything a storage derives from its options (signer, ACL, URL prefix, this flag) is derived once, from here on.
+        options.MakeReadOnly();
         Name = name;
         Options = options;
         Location = (options.Location ?? "").Trim('/');
         Logger = logger ?? NullLogger.Instance;
         TimeProvider = timeProvider ?? TimeProvider.System;
+        _signsUrls = options.SignsUrls;
     }
 
     /// <summary>The storage's name.</summary>
     public string Name { get; }
 
-    /// <summary>The storage's settings.</summary>
+    /// <summary>The storage's settings; read-only (<see cref="FileStorageOptions.IsReadOnly"/>).</summary>
     public FileStorageOptions Options { get; }
 
     /// <summary>The location prefix without leading or trailing slashes; empty for none.</summary>
@@ -194,20 +201,27 @@ public abstract class FileStorage
     public FileUrl GetUrl(string name, FileUrlOptions? options = null)
     {
         CheckName(name);
-        if (options is null)
+        if (!_signsUrls)
         {
-            return GetUrlCore(name, null, Options.UrlExpiry);
+            if (options?.DownloadFileName is not null || options?.ContentType is not null)
+            {
+                throw new ArgumentException(
+                    $"Storage '{Name}' gives plain URLs, which cannot carry DownloadFileName or ContentType: without a signature anyone could change them. Store the file with the content type it needs, or use a storage whose URLs are signed.",
+                    nameof(options));
+            }
+
+            return new FileUrl(GetPlainUrlCore(name), null);
         }
 
-        TimeSpan expiry = options.Expiry ?? Options.UrlExpiry;
+        TimeSpan expiry = options?.Expiry ?? Options.UrlExpiry;
         if (expiry <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), expiry, "A URL's expiry must be positive.");
         }
 
-        CheckOverride(options.DownloadFileName, nameof(options.DownloadFileName));
-        CheckOverride(options.ContentType, nameof(options.ContentType));
-        return GetUrlCore(name, options, expiry);
+        CheckOverride(options?.DownloadFileName, nameof(options.DownloadFileName));
+        CheckOverride(options?.ContentType, nameof(options.ContentType));
+        return GetSignedUrlCore(name, options, expiry);
     }
 
     // ----- Backend hooks. -----
@@ -234,8 +248,18 @@ public abstract class FileStorage
     /// <summary>Lists a checked folder (<c>""</c> for the root).</summary>
     protected abstract Task<StorageListing> ListCoreAsync(string directory, CancellationToken cancellationToken);
 
-    /// <summary>Builds the URL of a checked name; <paramref name="expiry"/> is positive. Must not do network I/O.</summary>
-    protected abstract FileUrl GetUrlCore(string name, FileUrlOptions? options, TimeSpan expiry);
+    /// <summary>
+    /// Signs the URL of a checked name, for a storage whose URLs are signed (<see cref="FileStorageOptions.SignsUrls"/>);
+    /// <paramref name="expiry"/> is positive and the overrides hold no control characters. Must not do network I/O.
+    /// </summary>
+    protected abstract FileUrl GetSignedUrlCore(string name, FileUrlOptions? options, TimeSpan expiry);
+
+    /// <summary>
+    /// The plain URL of a checked name, for a storage whose URLs are not signed. Default: <see cref="FileStorageOptions.BaseUrl"/>
+    /// joined with the percent-encoded name. Must not do network I/O.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The storage has no base URL.</exception>
+    protected virtual string GetPlainUrlCore(string name) => GetPlainUrl(name);
 
     /// <summary>
     /// The one place a backend decides what an unfinished upload is: finds the leftovers of uploads begun before
@@ -302,5 +326,38 @@ public abstract class FileStorage
                 throw new ArgumentException($"{property} contains the control character U+{(int)c:X4}, which cannot travel in an HTTP header.", property);
             }
         }
+    }
+}
+
+/// <summary>
+/// The base of a storage backend with its own options type: validates them with the backend's validator, makes them
+/// read-only, and gives the backend typed access. Backends implement the protected <c>…Core</c> members of
+/// <see cref="FileStorage"/>.
+/// </summary>
+/// <typeparam name="TOptions">The backend's settings.</typeparam>
+public abstract class FileStorage<TOptions> : FileStorage
+    where TOptions : FileStorageOptions
+{
+    /// <summary>Creates a storage, validates its options and makes them read-only.</summary>
+    /// <param name="name">The storage's name (<c>"private"</c>, <c>"public"</c>); used in messages and logs.</param>
+    /// <param name="options">Its settings; from here on they cannot change (<see cref="FileStorageOptions.IsReadOnly"/>).</param>
+    /// <param name="validator">The validator of the backend's options.</param>
+    /// <param name="logger">Where the storage logs; <see langword="null"/> for none.</param>
+    /// <param name="timeProvider">The clock for URL expiry and upload-to dates; <see langword="null"/> for the system clock.</param>
+    /// <exception cref="FileStorageOptionsException">The options are invalid; the message names each bad setting.</exception>
+    protected FileStorage(string name, TOptions options, IValidateOptions<TOptions> validator, ILogger? logger, TimeProvider? timeProvider)
+        : base(name, options, Validate(name, options, validator), logger, timeProvider)
+    {
+        Options = options;
+    }
+
+    /// <summary>The storage's settings; read-only (<see cref="FileStorageOptions.IsReadOnly"/>).</summary>
+    public new TOptions Options { get; }
+
+    private static ValidateOptionsResult Validate(string name, TOptions options, IValidateOptions<TOptions> validator)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(validator);
+        return validator.Validate(name, options);
     }
 }

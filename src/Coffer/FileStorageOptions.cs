@@ -20,13 +20,13 @@ public class FileStorageOptions
     /// Prefix under which this storage keeps its files (a folder on disk, a key prefix in a bucket).
     /// It is not part of the stored name. Default: empty.
     /// </summary>
-    public string Location { get; set; } = "";
+    public string Location { get; set { ThrowIfReadOnly(); field = value; } } = "";
 
     /// <summary>
     /// Whether saving a name that exists replaces the file. When <see langword="false"/>, a taken name gets a
     /// random suffix instead. Cannot be on together with <see cref="UniqueNames"/>. Default: <see langword="false"/>.
     /// </summary>
-    public bool FileOverwrite { get; set; }
+    public bool FileOverwrite { get; set { ThrowIfReadOnly(); field = value; } }
 
     /// <summary>
     /// Whether every saved name carries a fresh random token (<c>files/report_k3xq9zp2m4n8b7c1d5f6.pdf</c>,
@@ -42,29 +42,72 @@ public class FileStorageOptions
     /// Turn it off only for a storage whose names the app chooses itself and never reuses, or whose links need
     /// no such guarantee; public storages keep Django's names by default because their files are world-readable anyway.
     /// </remarks>
-    public bool? UniqueNames { get; set; }
+    public bool? UniqueNames { get; set { ThrowIfReadOnly(); field = value; } }
 
     /// <summary>Longest stored name, in UTF-16 code units: the size of the database column. Default: 100.</summary>
-    public int MaxNameLength { get; set; } = DefaultMaxNameLength;
+    public int MaxNameLength { get; set { ThrowIfReadOnly(); field = value; } } = DefaultMaxNameLength;
 
     /// <summary>How long a signed URL stays valid unless a call says otherwise. Default: 1 hour.</summary>
-    public TimeSpan UrlExpiry { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan UrlExpiry { get; set { ThrowIfReadOnly(); field = value; } } = TimeSpan.FromHours(1);
 
     /// <summary>Whether files are private (signed URLs) or public (plain URLs). Default: <see cref="FileVisibility.Private"/>.</summary>
-    public FileVisibility Visibility { get; set; } = FileVisibility.Private;
+    public FileVisibility Visibility { get; set { ThrowIfReadOnly(); field = value; } } = FileVisibility.Private;
 
     /// <summary>
     /// Where URLs of this storage start: an absolute URL (<c>https://cdn.example.com/media/</c>) or an
     /// app-relative path (<c>/media/</c>). Default: none, and <see cref="FileStorage.GetUrl"/> then throws.
     /// </summary>
-    public string? BaseUrl { get; set; }
+    public string? BaseUrl { get; set { ThrowIfReadOnly(); field = value; } }
 
     /// <summary>Largest accepted file, in bytes; <see langword="null"/> for no limit. Default: no limit.</summary>
-    public long? MaxFileSize { get; set; }
+    public long? MaxFileSize { get; set { ThrowIfReadOnly(); field = value; } }
 
     /// <summary>Whether a file with no bytes may be saved. Default: <see langword="false"/>.</summary>
-    public bool AllowEmptyFiles { get; set; }
+    public bool AllowEmptyFiles { get; set { ThrowIfReadOnly(); field = value; } }
+
+    /// <summary>
+    /// Whether a storage has been built with these options. From then on they are read-only: a storage derives what it
+    /// needs (its signer, its ACL, its URL prefix) once, so a later change would be silently half-applied. To change a
+    /// setting, build a new storage from new options (configuration reloads do exactly that).
+    /// </summary>
+    public bool IsReadOnly { get; private set; }
 
     /// <summary>Whether names get a random token: <see cref="UniqueNames"/>, or its default for <see cref="Visibility"/>.</summary>
     internal bool UsesUniqueNames => UniqueNames ?? Visibility == FileVisibility.Private;
+
+    /// <summary>
+    /// Whether the storage's URLs are signed and expire. The one place this is decided: <see cref="FileStorage.GetUrl"/>
+    /// asks it once per storage. Signed for <see cref="FileVisibility.Private"/> storages, plain for public ones; a
+    /// backend that can also sign public files (S3's <c>QueryStringAuth</c>) overrides it.
+    /// </summary>
+    public virtual bool SignsUrls => Visibility == FileVisibility.Private;
+
+    /// <summary>
+    /// Makes the options read-only (<see cref="IsReadOnly"/>); every storage calls it when it is built. Calling it again
+    /// does nothing.
+    /// </summary>
+    public void MakeReadOnly()
+    {
+        if (!IsReadOnly)
+        {
+            OnMakeReadOnly();
+            IsReadOnly = true;
+        }
+    }
+
+    /// <summary>Called once by <see cref="MakeReadOnly"/>: a backend makes its collections read-only here.</summary>
+    protected virtual void OnMakeReadOnly()
+    {
+    }
+
+    /// <summary>Throws when the options are read-only; every setter calls it first.</summary>
+    /// <exception cref="InvalidOperationException">A storage has been built with these options.</exception>
+    protected void ThrowIfReadOnly()
+    {
+        if (IsReadOnly)
+        {
+            throw new InvalidOperationException(
+                $"These {GetType().Name} belong to a storage that has been built, and cannot change: the storage has already derived its signer, URLs and upload settings from them. Build a new storage from new options instead.");
+        }
+    }
 }

@@ -497,7 +497,7 @@ public class FileEndpointTests
     }
 
     private sealed class NotLocalStorage(string name, FileStorageOptions options)
-        : FileStorage(name, options, new FileStorageOptionsValidator<FileStorageOptions>(), null, null)
+        : FileStorage<FileStorageOptions>(name, options, new FileStorageOptionsValidator<FileStorageOptions>(), null, null)
     {
         protected override Task<string> SaveCoreAsync(AvailableNames names, Stream content, FileSaveOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
 
@@ -512,6 +512,6 @@ public class FileEndpointTests
 
         protected override Task<StorageListing> ListCoreAsync(string directory, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        protected override FileUrl GetUrlCore(string name, FileUrlOptions? options, TimeSpan expiry) => new("https://elsewhere.example/" + name, null);
+        protected override FileUrl GetSignedUrlCore(string name, FileUrlOptions? options, TimeSpan expiry) => new("https://elsewhere.example/" + name, null);
     }
 }

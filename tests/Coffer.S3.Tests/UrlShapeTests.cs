@@ -196,7 +196,7 @@ public sealed class UrlShapeTests
     {
         using var storage = Storage(FileVisibility.Public);
         var ex = Assert.Throws<ArgumentException>(() => storage.GetUrl("a.txt", new FileUrlOptions { DownloadFileName = "b.txt" }));
-        Assert.Contains("only to signed requests", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("gives plain URLs", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -229,5 +229,17 @@ public sealed class UrlShapeTests
     {
         using var storage = Storage();
         Assert.Throws<InvalidFileNameException>(() => storage.GetUrl("../secret.txt"));
+    }
+
+    [Fact]
+    public void Options_become_read_only_so_the_cached_acl_and_signing_flag_cannot_go_stale()
+    {
+        using var storage = Storage();
+
+        Assert.Throws<InvalidOperationException>(() => storage.Options.Visibility = FileVisibility.Public);
+        Assert.Throws<InvalidOperationException>(() => storage.Options.QueryStringAuth = false);
+        Assert.Throws<InvalidOperationException>(() => storage.Options.DefaultAcl = "public-read");
+        Assert.Throws<NotSupportedException>(() => storage.Options.Metadata["owner"] = "someone");
+        Assert.NotNull(storage.GetUrl("a.txt").ExpiresAt); // still signed, as built
     }
 }

@@ -17,7 +17,7 @@ internal sealed class FileFieldInterceptor(FileFieldUnitOfWork work) : ISaveChan
     {
         if (eventData.Context is { } context)
         {
-            RunSync(() => work.BeforeSaveAsync(context, CancellationToken.None));
+            SyncOverAsync.Run(() => work.BeforeSaveAsync(context, CancellationToken.None));
         }
 
         return result;
@@ -37,7 +37,7 @@ internal sealed class FileFieldInterceptor(FileFieldUnitOfWork work) : ISaveChan
     {
         if (eventData.Context is { } context)
         {
-            RunSync(() => work.AfterSaveAsync(context, CancellationToken.None));
+            SyncOverAsync.Run(() => work.AfterSaveAsync(context, CancellationToken.None));
         }
 
         return result;
@@ -53,12 +53,12 @@ internal sealed class FileFieldInterceptor(FileFieldUnitOfWork work) : ISaveChan
         return result;
     }
 
-    public void SaveChangesFailed(DbContextErrorEventData eventData) => RunSync(() => work.SaveFailedAsync(Reason(eventData.Exception)));
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => SyncOverAsync.Run(() => work.SaveFailedAsync(Reason(eventData.Exception)));
 
     public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default) =>
         work.SaveFailedAsync(Reason(eventData.Exception));
 
-    public void SaveChangesCanceled(DbContextEventData eventData) => RunSync(() => work.SaveFailedAsync("cancelled"));
+    public void SaveChangesCanceled(DbContextEventData eventData) => SyncOverAsync.Run(() => work.SaveFailedAsync("cancelled"));
 
     public Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default) =>
         work.SaveFailedAsync("cancelled");
@@ -67,7 +67,7 @@ internal sealed class FileFieldInterceptor(FileFieldUnitOfWork work) : ISaveChan
 
     public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
     {
-        RunSync(() => work.TransactionStartedAsync(result, ownedByEf: true));
+        SyncOverAsync.Run(() => work.TransactionStartedAsync(result, ownedByEf: true));
         return result;
     }
 
@@ -79,7 +79,7 @@ internal sealed class FileFieldInterceptor(FileFieldUnitOfWork work) : ISaveChan
 
     public DbTransaction TransactionUsed(DbConnection connection, TransactionEventData eventData, DbTransaction result)
     {
-        RunSync(() => work.TransactionStartedAsync(result, ownedByEf: false));
+        SyncOverAsync.Run(() => work.TransactionStartedAsync(result, ownedByEf: false));
         return result;
     }
 
@@ -90,13 +90,13 @@ internal sealed class FileFieldInterceptor(FileFieldUnitOfWork work) : ISaveChan
     }
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
-        RunSync(() => work.TransactionCommittedAsync(transaction, CancellationToken.None));
+        SyncOverAsync.Run(() => work.TransactionCommittedAsync(transaction, CancellationToken.None));
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
         work.TransactionCommittedAsync(transaction, cancellationToken);
 
     public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) =>
-        RunSync(() => work.TransactionRolledBackAsync(transaction, "its transaction was rolled back"));
+        SyncOverAsync.Run(() => work.TransactionRolledBackAsync(transaction, "its transaction was rolled back"));
 
     public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
         work.TransactionRolledBackAsync(transaction, "its transaction was rolled back");
@@ -104,7 +104,7 @@ internal sealed class FileFieldInterceptor(FileFieldUnitOfWork work) : ISaveChan
     // A failed commit is taken as a rollback: that is what the provider reports, and the alternative (an ambiguous
     // commit that did happen) is the rare case that EF's own execution strategies cannot tell apart either.
     public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) =>
-        RunSync(() => work.TransactionRolledBackAsync(transaction, $"its transaction failed to {eventData.Action.ToLowerInvariant()}"));
+        SyncOverAsync.Run(() => work.TransactionRolledBackAsync(transaction, $"its transaction failed to {eventData.Action.ToLowerInvariant()}"));
 
     public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default) =>
         work.TransactionRolledBackAsync(transaction, $"its transaction failed to {eventData.Action.ToLowerInvariant()}");
@@ -116,15 +116,12 @@ internal sealed class FileFieldInterceptor(FileFieldUnitOfWork work) : ISaveChan
         DbUpdateException => "the database refused the save",
         _ => "the save failed",
     };
-
-    // Off the caller's synchronization context, so that blocking cannot deadlock it.
-    private static void RunSync(Func<Task> action) => Task.Run(action).GetAwaiter().GetResult();
 }
 
 /// <summary>Settles the file work of a pooled context when it goes back to the pool.</summary>
 internal sealed class FileFieldResetter(FileFieldUnitOfWork work) : IResettableService
 {
-    public void ResetState() => Task.Run(() => work.EndAsync().AsTask()).GetAwaiter().GetResult();
+    public void ResetState() => SyncOverAsync.Run(work.EndAsync);
 
     public Task ResetStateAsync(CancellationToken cancellationToken = default) => work.EndAsync().AsTask();
 }

@@ -86,7 +86,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
     {
         if (e.Exception is DbUpdateConcurrencyException)
         {
-            Task.Run(() => SaveFailedAsync("a concurrency conflict")).GetAwaiter().GetResult();
+            SyncOverAsync.Run(() => SaveFailedAsync("a concurrency conflict"));
         }
     }
 
@@ -158,8 +158,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
 
     // ----- End of the context (disposed, or returned to a pool) -----
 
-    // A synchronously disposed context: block on the clean-up, off the caller's synchronization context.
-    public void Dispose() => Task.Run(() => EndAsync().AsTask()).GetAwaiter().GetResult();
+    public void Dispose() => SyncOverAsync.Run(EndAsync);
 
     public ValueTask DisposeAsync() => EndAsync();
 

@@ -27,23 +27,30 @@ public sealed class RefreshingPresigningCredentials : PresigningCredentials, IDi
     private readonly ILogger _logger;
     private readonly ITimer _timer;
     private readonly CancellationTokenSource _stopping = new();
-    private SigningCredentials _current;
+    private SigningCredentials? _current; // null only until the first fetch has succeeded
+    private Task? _first;
     private Exception? _lastError;
     private int _refreshing;
     private long _nextRefreshTicks = -1;
 
-    private RefreshingPresigningCredentials(AWSCredentials source, SigningCredentials first, RefreshingCredentialsOptions options, ILogger logger)
+    private RefreshingPresigningCredentials(AWSCredentials source, RefreshingCredentialsOptions? options, ILogger? logger)
     {
+        ArgumentNullException.ThrowIfNull(source);
+        options ??= new RefreshingCredentialsOptions();
+        options.Validate();
         _source = source;
         _options = options;
-        _logger = logger;
-        _current = first;
+        _logger = logger ?? NullLogger.Instance;
         _timer = options.TimeProvider.CreateTimer(static state => ((RefreshingPresigningCredentials)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        Schedule(first);
     }
 
     /// <inheritdoc/>
-    public override SigningCredentials Current => Volatile.Read(ref _current);
+    /// <remarks>
+    /// Waits only in one case: credentials built by <see cref="Start"/> and read before their first fetch has finished
+    /// (a URL signed in the first moments of a process). Every later read is a volatile read.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The first fetch failed; it is retried in the background.</exception>
+    public override SigningCredentials Current => Volatile.Read(ref _current) ?? WaitForFirst();
 
     /// <summary>When the next background refresh is due, or <see langword="null"/> when the credentials do not expire.</summary>
     public DateTimeOffset? NextRefreshAt
@@ -66,11 +73,29 @@ public sealed class RefreshingPresigningCredentials : PresigningCredentials, IDi
     /// <returns>The started source; dispose it to stop refreshing.</returns>
     public static async Task<RefreshingPresigningCredentials> CreateAsync(AWSCredentials source, RefreshingCredentialsOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(source);
-        options ??= new RefreshingCredentialsOptions();
-        options.Validate();
-        SigningCredentials first = await FetchAsync(source, options, force: false, cancellationToken).ConfigureAwait(false);
-        return new RefreshingPresigningCredentials(source, first, options, logger ?? NullLogger.Instance);
+        var credentials = new RefreshingPresigningCredentials(source, options, logger);
+        try
+        {
+            await credentials.FetchAndSwapAsync(force: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            credentials.Dispose();
+            throw;
+        }
+
+        return credentials;
+    }
+
+    /// <summary>
+    /// Starts fetching the first credentials in the background and returns at once, for a constructor that must not wait
+    /// on the network (<see cref="S3FileStorage"/>'s). A failed first fetch is logged and retried like a failed refresh.
+    /// </summary>
+    internal static RefreshingPresigningCredentials Start(AWSCredentials source, RefreshingCredentialsOptions? options = null, ILogger? logger = null)
+    {
+        var credentials = new RefreshingPresigningCredentials(source, options, logger);
+        credentials._first = Task.Run(credentials.RefreshInBackgroundAsync);
+        return credentials;
     }
 
     /// <summary>
@@ -79,9 +104,11 @@ public sealed class RefreshingPresigningCredentials : PresigningCredentials, IDi
     /// </summary>
     /// <param name="cancellationToken">Stops waiting for the provider.</param>
     /// <returns>A task that completes when the new credentials are in use.</returns>
-    public async Task RefreshAsync(CancellationToken cancellationToken = default)
+    public Task RefreshAsync(CancellationToken cancellationToken = default) => FetchAndSwapAsync(force: true, cancellationToken);
+
+    private async Task FetchAndSwapAsync(bool force, CancellationToken cancellationToken)
     {
-        SigningCredentials fresh = await FetchAsync(_source, _options, force: true, cancellationToken).ConfigureAwait(false);
+        SigningCredentials fresh = await FetchAsync(_source, _options, force, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _current, fresh);
         Volatile.Write(ref _lastError, null);
         Schedule(fresh);
@@ -127,7 +154,8 @@ public sealed class RefreshingPresigningCredentials : PresigningCredentials, IDi
 
         try
         {
-            await RefreshAsync(_stopping.Token).ConfigureAwait(false);
+            // Before the first success there is nothing to refresh: that fetch asks for the provider's current set.
+            await FetchAndSwapAsync(force: Volatile.Read(ref _current) is not null, _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -138,14 +166,23 @@ public sealed class RefreshingPresigningCredentials : PresigningCredentials, IDi
 #pragma warning restore CA1031
         {
             Volatile.Write(ref _lastError, exception);
-            SigningCredentials current = Current;
-            Log.PresigningCredentialsRefreshFailed(_logger, exception, current.AccessKeyId, current.Expiration, _options.RetryDelay);
+            SigningCredentials? current = Volatile.Read(ref _current);
+            Log.PresigningCredentialsRefreshFailed(_logger, exception, current?.AccessKeyId ?? "(none yet)", current?.Expiration, _options.RetryDelay);
             SetTimer(_options.RetryDelay);
         }
         finally
         {
             Volatile.Write(ref _refreshing, 0);
         }
+    }
+
+    private SigningCredentials WaitForFirst()
+    {
+        // The first fetch logs and swallows its failure (and schedules a retry), so waiting never throws here.
+        _first?.GetAwaiter().GetResult();
+        return Volatile.Read(ref _current) ?? throw new InvalidOperationException(
+            $"No AWS credentials could be fetched to sign URLs with; the fetch is retried every {_options.RetryDelay.TotalSeconds:0} s. Check the SDK's credential chain (environment, profile, instance or container role), or set AccessKey and SecretKey in the storage's options.",
+            LastRefreshError);
     }
 
     private void Schedule(SigningCredentials credentials)

@@ -142,56 +142,21 @@ public sealed class SigV4Presigner
     /// <summary>The credentials source.</summary>
     public PresigningCredentials Credentials => _credentials;
 
-    /// <summary>Presigns a GET of <paramref name="key"/>.</summary>
+    /// <summary>Presigns <paramref name="method"/> on <paramref name="key"/>: a URL anyone holding it can use until it expires.</summary>
+    /// <param name="method">The HTTP method the URL is valid for (a PUT is an upload; its body is not signed).</param>
     /// <param name="key">The object key, e.g. <c>private/files/report.pdf</c>.</param>
     /// <param name="now">The signing time (<c>X-Amz-Date</c>), usually <c>timeProvider.GetUtcNow()</c>; sub-second parts are dropped.</param>
     /// <param name="expiry">How long the URL works: 1 second to 7 days, whole seconds.</param>
-    /// <returns>The presigned URL.</returns>
+    /// <param name="overrides">Response headers to send instead of the stored ones (meaningful for GET and HEAD); none by default.</param>
+    /// <returns>
+    /// The URL and when it stops working: the signing second plus the expiry, or earlier when the signing credentials
+    /// expire first (<see cref="FileUrl.ExpiresAt"/> is never <see langword="null"/> here).
+    /// </returns>
     /// <exception cref="ArgumentException">The key cannot be carried by an S3 URL (leading '/', empty, '.' or '..' segments, longer than 1024 UTF-8 bytes, unpaired surrogates).</exception>
     /// <exception cref="ArgumentOutOfRangeException">The expiry is outside 1 second .. 7 days.</exception>
     /// <exception cref="InvalidOperationException">The credentials have expired.</exception>
-    public string PresignGet(string key, DateTimeOffset now, TimeSpan expiry) =>
-        Presign(PresignMethod.Get, key, now, expiry, default, out _);
-
-    /// <summary>Presigns a GET of <paramref name="key"/> that asks for other response headers.</summary>
-    /// <inheritdoc cref="PresignGet(string, DateTimeOffset, TimeSpan)"/>
-    /// <param name="key">The object key.</param>
-    /// <param name="now">The signing time.</param>
-    /// <param name="expiry">How long the URL works: 1 second to 7 days.</param>
-    /// <param name="overrides">Response headers to send instead of the stored ones.</param>
-    public string PresignGet(string key, DateTimeOffset now, TimeSpan expiry, in ResponseOverrides overrides) =>
-        Presign(PresignMethod.Get, key, now, expiry, overrides, out _);
-
-    /// <summary>Presigns a GET of <paramref name="key"/> and says when the URL stops working.</summary>
-    /// <inheritdoc cref="PresignGet(string, DateTimeOffset, TimeSpan)"/>
-    /// <param name="key">The object key.</param>
-    /// <param name="now">The signing time.</param>
-    /// <param name="expiry">How long the URL works: 1 second to 7 days.</param>
-    /// <param name="overrides">Response headers to send instead of the stored ones.</param>
-    /// <param name="expiresAt">When the URL stops working: the signing second plus the expiry, clamped to the credentials' expiration.</param>
-    public string PresignGet(string key, DateTimeOffset now, TimeSpan expiry, in ResponseOverrides overrides, out DateTimeOffset expiresAt) =>
-        Presign(PresignMethod.Get, key, now, expiry, overrides, out expiresAt);
-
-    /// <summary>Presigns a HEAD of <paramref name="key"/>.</summary>
-    /// <inheritdoc cref="PresignGet(string, DateTimeOffset, TimeSpan)"/>
-    public string PresignHead(string key, DateTimeOffset now, TimeSpan expiry) =>
-        Presign(PresignMethod.Head, key, now, expiry, default, out _);
-
-    /// <summary>Presigns a PUT of <paramref name="key"/> (an upload; the body is not signed).</summary>
-    /// <inheritdoc cref="PresignGet(string, DateTimeOffset, TimeSpan)"/>
-    public string PresignPut(string key, DateTimeOffset now, TimeSpan expiry) =>
-        Presign(PresignMethod.Put, key, now, expiry, default, out _);
-
-    /// <summary>Presigns <paramref name="method"/> on <paramref name="key"/>; the other overloads call this one.</summary>
-    /// <inheritdoc cref="PresignGet(string, DateTimeOffset, TimeSpan, in ResponseOverrides, out DateTimeOffset)"/>
-    /// <param name="method">The HTTP method the URL is valid for.</param>
-    /// <param name="key">The object key.</param>
-    /// <param name="now">The signing time.</param>
-    /// <param name="expiry">How long the URL works: 1 second to 7 days.</param>
-    /// <param name="overrides">Response headers to send instead of the stored ones (meaningful for GET and HEAD).</param>
-    /// <param name="expiresAt">When the URL stops working.</param>
     [SkipLocalsInit]
-    public string Presign(PresignMethod method, string key, DateTimeOffset now, TimeSpan expiry, in ResponseOverrides overrides, out DateTimeOffset expiresAt)
+    public FileUrl Presign(PresignMethod method, string key, DateTimeOffset now, TimeSpan expiry, in ResponseOverrides overrides = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         if (!IsValidExpiry(expiry))
@@ -216,7 +181,7 @@ public sealed class SigV4Presigner
             }
         }
 
-        expiresAt = new DateTimeOffset(signedTicks + (seconds * TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var expiresAt = new DateTimeOffset(signedTicks + (seconds * TimeSpan.TicksPerSecond), TimeSpan.Zero);
 
         string? cacheControl = NullIfEmpty(overrides.CacheControl);
         string? contentDisposition = NullIfEmpty(overrides.ContentDisposition);
@@ -230,7 +195,7 @@ public sealed class SigV4Presigner
             : (rented = ArrayPool<byte>.Shared.Rent(needed));
         try
         {
-            return Sign(method, key, signedTicks, seconds, state, cacheControl, contentDisposition, contentType, buffer);
+            return new FileUrl(Sign(method, key, signedTicks, seconds, state, cacheControl, contentDisposition, contentType, buffer), expiresAt);
         }
         finally
         {

@@ -10,7 +10,7 @@ namespace Coffer.Local;
 /// folder, moved into place), and a new name is claimed by the file system itself, so concurrent saves of one
 /// name never overwrite each other. URLs of a private storage are HMAC-signed and expire.
 /// </summary>
-public sealed class LocalFileStorage : FileStorage
+public sealed class LocalFileStorage : FileStorage<LocalFileStorageOptions>
 {
     private const string TempPrefix = FileNames.ReservedPrefix; // a prefix no stored name may have
     private const string TempSuffix = ".tmp";
@@ -27,7 +27,7 @@ public sealed class LocalFileStorage : FileStorage
     /// <param name="timeProvider">Its clock; <see langword="null"/> for the system clock.</param>
     /// <exception cref="OptionsValidationException">A setting is invalid; the message names it.</exception>
     public LocalFileStorage(string name, LocalFileStorageOptions options, ILogger<LocalFileStorage>? logger = null, TimeProvider? timeProvider = null)
-        : base(name, options, new Validator(), logger, timeProvider)
+        : base(name, options, new LocalFileStorageOptionsValidator(), logger, timeProvider)
     {
         string location = Location.Replace('/', Path.DirectorySeparatorChar);
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(options.RootPath, location)));
@@ -231,14 +231,9 @@ public sealed class LocalFileStorage : FileStorage
     }
 
     /// <inheritdoc />
-    protected override FileUrl GetUrlCore(string name, FileUrlOptions? options, TimeSpan expiry)
+    protected override FileUrl GetSignedUrlCore(string name, FileUrlOptions? options, TimeSpan expiry)
     {
         string url = GetPlainUrl(name);
-        if (Options.Visibility == FileVisibility.Public)
-        {
-            return new FileUrl(url, null);
-        }
-
         // Whole seconds: the expiry travels as Unix seconds, and the reported time must match it.
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds((TimeProvider.GetUtcNow() + expiry).ToUnixTimeSeconds());
         string query = _signer!.CreateQuery(name, expiresAt, options?.DownloadFileName, options?.ContentType);
@@ -282,13 +277,5 @@ public sealed class LocalFileStorage : FileStorage
         {
             Log.TempFileLeft(Logger, ex, Name, tempPath);
         }
-    }
-
-    private sealed class Validator : IValidateOptions<FileStorageOptions>
-    {
-        private readonly LocalFileStorageOptionsValidator _inner = new();
-
-        public ValidateOptionsResult Validate(string? name, FileStorageOptions options) =>
-            _inner.Validate(name, (LocalFileStorageOptions)options);
     }
 }

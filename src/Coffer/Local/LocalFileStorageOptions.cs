@@ -6,13 +6,16 @@ namespace Coffer.Local;
 public sealed class LocalFileStorageOptions : FileStorageOptions
 {
     /// <summary>The folder under which files are kept (the storage's <see cref="FileStorageOptions.Location"/> is a sub-folder of it). Required.</summary>
-    public string RootPath { get; set; } = "";
+    public string RootPath { get; set { ThrowIfReadOnly(); field = value; } } = "";
 
     /// <summary>
     /// Keys that sign the URLs of a private storage: the first signs, all verify, so a new key can be put first
     /// while URLs signed with the old one run out. Required for a private storage.
     /// </summary>
-    public IList<UrlSigningKey> SigningKeys { get; } = new List<UrlSigningKey>();
+    public IList<UrlSigningKey> SigningKeys { get; private set; } = new List<UrlSigningKey>();
+
+    /// <inheritdoc />
+    protected override void OnMakeReadOnly() => SigningKeys = SigningKeys.ToList().AsReadOnly();
 }
 
 /// <summary>Checks <see cref="LocalFileStorageOptions"/>.</summary>

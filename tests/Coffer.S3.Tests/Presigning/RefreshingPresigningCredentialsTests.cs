@@ -71,7 +71,7 @@ public sealed class RefreshingPresigningCredentialsTests
         using var credentials = await RefreshingPresigningCredentials.CreateAsync(source, new RefreshingCredentialsOptions { TimeProvider = time });
         var presigner = new SigV4Presigner(new Uri("http://127.0.0.1:4568"), "us-east-1", "bucket-name", S3AddressingStyle.Path, credentials);
 
-        string url = presigner.PresignGet("a.txt", Start, TimeSpan.FromHours(1), ResponseOverrides.None, out DateTimeOffset expiresAt);
+        (string url, DateTimeOffset? expiresAt) = presigner.Presign(PresignMethod.Get, "a.txt", Start, TimeSpan.FromHours(1), ResponseOverrides.None);
 
         Assert.Contains("X-Amz-Expires=1200&", url, StringComparison.Ordinal);
         Assert.Equal(Start.AddMinutes(20), expiresAt);
@@ -113,6 +113,41 @@ public sealed class RefreshingPresigningCredentialsTests
         await WaitUntil(() => credentials.Current.AccessKeyId == "ASIA0002");
 
         Assert.Equal(2, source.Generated);
+    }
+
+    [Fact]
+    public async Task Starting_does_not_wait_for_the_provider_and_only_a_reader_before_the_first_fetch_waits()
+    {
+        var time = new FakeTimeProvider(Start);
+        var first = new TaskCompletionSource<ImmutableCredentials>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var source = new ScriptedAwsCredentials(time, lifetime: TimeSpan.FromHours(1)) { Hang = first };
+
+        using var credentials = RefreshingPresigningCredentials.Start(source, new RefreshingCredentialsOptions { TimeProvider = time });
+        Task<SigningCredentials> reading = Task.Run(() => credentials.Current);
+        await Task.Delay(200);
+        bool readBeforeFetch = reading.IsCompleted;
+        first.SetResult(new ImmutableCredentials("ASIAFIRST", "secret", "token"));
+
+        Assert.False(readBeforeFetch);
+        Assert.Equal("ASIAFIRST", (await reading.WaitAsync(TimeSpan.FromSeconds(10))).AccessKeyId);
+        Assert.Equal("ASIAFIRST", credentials.Current.AccessKeyId);
+    }
+
+    [Fact]
+    public async Task A_failed_first_fetch_says_so_when_signing_and_is_retried_in_the_background()
+    {
+        var time = new FakeTimeProvider(Start);
+        var source = new ScriptedAwsCredentials(time, lifetime: TimeSpan.FromHours(1)) { Fail = true };
+        using var credentials = RefreshingPresigningCredentials.Start(source, new RefreshingCredentialsOptions { TimeProvider = time, RetryDelay = TimeSpan.FromSeconds(30) });
+
+        var error = Assert.Throws<InvalidOperationException>(() => credentials.Current);
+        source.Fail = false;
+        time.Advance(TimeSpan.FromSeconds(30));
+        await WaitUntil(() => credentials.LastRefreshError is null);
+
+        Assert.Contains("No AWS credentials could be fetched", error.Message, StringComparison.Ordinal);
+        Assert.IsType<AmazonServiceException>(error.InnerException);
+        Assert.Equal("ASIA0002", credentials.Current.AccessKeyId);
     }
 
     private static async Task WaitUntil(Func<bool> condition)

@@ -31,7 +31,7 @@ public sealed class SigV4PresignerRgwTests(RgwBucketFixture rgw) : IClassFixture
         {
             ResponseOverrides overrides = Overrides[i++ % Overrides.Length];
             TimeSpan expiry = TimeSpan.FromSeconds(60 + (i % 3600));
-            string url = presigner.PresignGet(key, now, expiry, overrides);
+            string url = presigner.Presign(PresignMethod.Get, key, now, expiry, overrides).Url;
             Assert.Equal(sdk.Presign(PresignMethod.Get, key, now, expiry, overrides), url);
 
             using HttpResponseMessage response = await rgw.Http.GetAsync(url);
@@ -78,7 +78,7 @@ public sealed class SigV4PresignerRgwTests(RgwBucketFixture rgw) : IClassFixture
         _ = what;
         var presigner = new SigV4Presigner(rgw.Endpoint, "us-east-1", RgwBucketFixture.BucketName, S3AddressingStyle.Path, PresigningCredentials.Static(rgw.AccessKey, rgw.SecretKey));
         string key = HostileKeys.Fixed[1]; // private/files/report.pdf
-        string url = presigner.PresignGet(key, DateTimeOffset.UtcNow, TimeSpan.FromHours(1), new ResponseOverrides { ContentType = "text/plain" });
+        string url = presigner.Presign(PresignMethod.Get, key, DateTimeOffset.UtcNow, TimeSpan.FromHours(1), new ResponseOverrides { ContentType = "text/plain" }).Url;
         using (HttpResponseMessage untouched = await rgw.Http.GetAsync(url))
         {
             Assert.Equal(HttpStatusCode.OK, untouched.StatusCode);
@@ -94,7 +94,7 @@ public sealed class SigV4PresignerRgwTests(RgwBucketFixture rgw) : IClassFixture
     public async Task An_expired_url_is_refused()
     {
         var presigner = new SigV4Presigner(rgw.Endpoint, "us-east-1", RgwBucketFixture.BucketName, S3AddressingStyle.Path, PresigningCredentials.Static(rgw.AccessKey, rgw.SecretKey));
-        string url = presigner.PresignGet(HostileKeys.Fixed[0], DateTimeOffset.UtcNow.AddMinutes(-10), TimeSpan.FromMinutes(1));
+        string url = presigner.Presign(PresignMethod.Get, HostileKeys.Fixed[0], DateTimeOffset.UtcNow.AddMinutes(-10), TimeSpan.FromMinutes(1)).Url;
 
         using HttpResponseMessage response = await rgw.Http.GetAsync(url);
 
@@ -109,10 +109,10 @@ public sealed class SigV4PresignerRgwTests(RgwBucketFixture rgw) : IClassFixture
         byte[] content = [1, 2, 3, 4, 5, 6, 7, 8, 9];
         DateTimeOffset now = DateTimeOffset.UtcNow;
 
-        using HttpResponseMessage put = await rgw.Http.PutAsync(presigner.PresignPut(key, now, TimeSpan.FromMinutes(5)), new ByteArrayContent(content));
-        using var head = new HttpRequestMessage(HttpMethod.Head, presigner.PresignHead(key, now, TimeSpan.FromMinutes(5)));
+        using HttpResponseMessage put = await rgw.Http.PutAsync(presigner.Presign(PresignMethod.Put, key, now, TimeSpan.FromMinutes(5)).Url, new ByteArrayContent(content));
+        using var head = new HttpRequestMessage(HttpMethod.Head, presigner.Presign(PresignMethod.Head, key, now, TimeSpan.FromMinutes(5)).Url);
         using HttpResponseMessage headResponse = await rgw.Http.SendAsync(head);
-        using HttpResponseMessage get = await rgw.Http.GetAsync(presigner.PresignGet(key, now, TimeSpan.FromMinutes(5)));
+        using HttpResponseMessage get = await rgw.Http.GetAsync(presigner.Presign(PresignMethod.Get, key, now, TimeSpan.FromMinutes(5)).Url);
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         Assert.Equal(HttpStatusCode.OK, headResponse.StatusCode);
@@ -124,7 +124,7 @@ public sealed class SigV4PresignerRgwTests(RgwBucketFixture rgw) : IClassFixture
     public async Task A_get_url_does_not_allow_a_put()
     {
         var presigner = new SigV4Presigner(rgw.Endpoint, "us-east-1", RgwBucketFixture.BucketName, S3AddressingStyle.Path, PresigningCredentials.Static(rgw.AccessKey, rgw.SecretKey));
-        string url = presigner.PresignGet("uploads/not-allowed.bin", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+        string url = presigner.Presign(PresignMethod.Get, "uploads/not-allowed.bin", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)).Url;
 
         using HttpResponseMessage put = await rgw.Http.PutAsync(url, new ByteArrayContent([1]));
 

@@ -31,7 +31,7 @@ public sealed class SigV4PresignerTests
         // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html, "An example".
         var presigner = new SigV4Presigner(new Uri("https://s3.amazonaws.com"), "us-east-1", "examplebucket", S3AddressingStyle.VirtualHosted, Example);
 
-        string url = presigner.PresignGet("test.txt", Now, TimeSpan.FromSeconds(86400));
+        string url = presigner.Presign(PresignMethod.Get, "test.txt", Now, TimeSpan.FromSeconds(86400)).Url;
 
         Assert.Equal(
             "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Expires=86400&X-Amz-Algorithm=AWS4-HMAC-SHA256"
@@ -46,7 +46,7 @@ public sealed class SigV4PresignerTests
     {
         var presigner = CreatePathStyle(Example);
 
-        var error = Assert.Throws<ArgumentException>(() => presigner.PresignGet(key, Now, TimeSpan.FromHours(1)));
+        var error = Assert.Throws<ArgumentException>(() => presigner.Presign(PresignMethod.Get, key, Now, TimeSpan.FromHours(1)).Url);
 
         Assert.Equal("key", error.ParamName);
     }
@@ -57,7 +57,7 @@ public sealed class SigV4PresignerTests
         // Not in UnreachableKeys: xunit's theory serialization would replace the surrogate with U+FFFD.
         var presigner = CreatePathStyle(Example);
 
-        var error = Assert.Throws<ArgumentException>(() => presigner.PresignGet("lone\ud800surrogate", Now, TimeSpan.FromHours(1)));
+        var error = Assert.Throws<ArgumentException>(() => presigner.Presign(PresignMethod.Get, "lone\ud800surrogate", Now, TimeSpan.FromHours(1)).Url);
 
         Assert.Contains("unpaired surrogate", error.Message, StringComparison.Ordinal);
     }
@@ -67,7 +67,7 @@ public sealed class SigV4PresignerTests
     {
         var presigner = CreatePathStyle(Example);
 
-        var error = Assert.Throws<ArgumentException>(() => presigner.PresignGet("files/../secret.txt", Now, TimeSpan.FromHours(1)));
+        var error = Assert.Throws<ArgumentException>(() => presigner.Presign(PresignMethod.Get, "files/../secret.txt", Now, TimeSpan.FromHours(1)).Url);
 
         Assert.Contains("'files/../secret.txt'", error.Message, StringComparison.Ordinal);
         Assert.Contains("'.' or '..' segment", error.Message, StringComparison.Ordinal);
@@ -78,7 +78,7 @@ public sealed class SigV4PresignerTests
     {
         var presigner = CreatePathStyle(Example);
 
-        string url = presigner.PresignGet("..a/b../.c/d.", Now, TimeSpan.FromHours(1));
+        string url = presigner.Presign(PresignMethod.Get, "..a/b../.c/d.", Now, TimeSpan.FromHours(1)).Url;
 
         Assert.StartsWith("http://127.0.0.1:4568/bucket-name/..a/b../.c/d.?", url, StringComparison.Ordinal);
     }
@@ -92,7 +92,7 @@ public sealed class SigV4PresignerTests
     {
         var presigner = CreatePathStyle(Example);
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => presigner.PresignGet("a.txt", Now, TimeSpan.FromSeconds(seconds)));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => presigner.Presign(PresignMethod.Get, "a.txt", Now, TimeSpan.FromSeconds(seconds)).Url);
 
         Assert.Equal("expiry", error.ParamName);
         Assert.Contains("between 1 second and 7 days", error.Message, StringComparison.Ordinal);
@@ -105,7 +105,7 @@ public sealed class SigV4PresignerTests
     {
         var presigner = CreatePathStyle(Example);
 
-        string url = presigner.PresignGet("a.txt", Now, TimeSpan.FromSeconds(seconds));
+        string url = presigner.Presign(PresignMethod.Get, "a.txt", Now, TimeSpan.FromSeconds(seconds)).Url;
 
         Assert.Contains($"X-Amz-Expires={seconds}&", url, StringComparison.Ordinal);
     }
@@ -116,7 +116,7 @@ public sealed class SigV4PresignerTests
         var credentials = PresigningCredentials.Static("ASIAEXAMPLE", "secret", "token", expiration: Now.AddMinutes(10));
         var presigner = CreatePathStyle(credentials);
 
-        string url = presigner.PresignGet("a.txt", Now.AddMilliseconds(700), TimeSpan.FromHours(1), ResponseOverrides.None, out DateTimeOffset expiresAt);
+        (string url, DateTimeOffset? expiresAt) = presigner.Presign(PresignMethod.Get, "a.txt", Now.AddMilliseconds(700), TimeSpan.FromHours(1), ResponseOverrides.None);
 
         Assert.Contains("X-Amz-Expires=600&", url, StringComparison.Ordinal);
         Assert.Equal(Now.AddMinutes(10), expiresAt);
@@ -128,7 +128,7 @@ public sealed class SigV4PresignerTests
         var credentials = PresigningCredentials.Static("ASIAEXAMPLE", "secret", "token", expiration: Now.AddHours(6));
         var presigner = CreatePathStyle(credentials);
 
-        string url = presigner.PresignGet("a.txt", Now.AddMilliseconds(700), TimeSpan.FromHours(1), ResponseOverrides.None, out DateTimeOffset expiresAt);
+        (string url, DateTimeOffset? expiresAt) = presigner.Presign(PresignMethod.Get, "a.txt", Now.AddMilliseconds(700), TimeSpan.FromHours(1), ResponseOverrides.None);
 
         Assert.Contains("X-Amz-Expires=3600&", url, StringComparison.Ordinal);
         Assert.Equal(Now.AddHours(1), expiresAt);
@@ -140,7 +140,7 @@ public sealed class SigV4PresignerTests
         var credentials = PresigningCredentials.Static("ASIAEXAMPLE", "secret", "token", expiration: Now.AddMilliseconds(500));
         var presigner = CreatePathStyle(credentials);
 
-        var error = Assert.Throws<InvalidOperationException>(() => presigner.PresignGet("a.txt", Now, TimeSpan.FromHours(1)));
+        var error = Assert.Throws<InvalidOperationException>(() => presigner.Presign(PresignMethod.Get, "a.txt", Now, TimeSpan.FromHours(1)).Url);
 
         Assert.Contains("ASIAEXAMPLE", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", error.Message, StringComparison.Ordinal);
@@ -151,7 +151,7 @@ public sealed class SigV4PresignerTests
     {
         var presigner = CreatePathStyle(Example);
 
-        string url = presigner.PresignGet("a.txt", Now, TimeSpan.FromHours(1));
+        string url = presigner.Presign(PresignMethod.Get, "a.txt", Now, TimeSpan.FromHours(1)).Url;
 
         Assert.StartsWith("http://127.0.0.1:4568/bucket-name/a.txt?", url, StringComparison.Ordinal);
     }
@@ -161,7 +161,7 @@ public sealed class SigV4PresignerTests
     {
         var presigner = new SigV4Presigner(new Uri("https://minio.example.com:9000"), "us-east-1", "bucket-name", S3AddressingStyle.VirtualHosted, Example);
 
-        string url = presigner.PresignGet("a.txt", Now, TimeSpan.FromHours(1));
+        string url = presigner.Presign(PresignMethod.Get, "a.txt", Now, TimeSpan.FromHours(1)).Url;
 
         Assert.StartsWith("https://bucket-name.minio.example.com:9000/a.txt?", url, StringComparison.Ordinal);
     }
@@ -193,7 +193,7 @@ public sealed class SigV4PresignerTests
         var presigner = CreatePathStyle(Example);
         var overrides = new ResponseOverrides { ContentType = "text/plain", ContentDisposition = "inline", CacheControl = "no-store" };
 
-        string url = presigner.PresignGet("a.txt", Now, TimeSpan.FromHours(1), overrides);
+        string url = presigner.Presign(PresignMethod.Get, "a.txt", Now, TimeSpan.FromHours(1), overrides).Url;
 
         Assert.Contains("?X-Amz-Expires=3600&response-cache-control=no-store&response-content-disposition=inline&response-content-type=text%2Fplain&X-Amz-Algorithm=", url, StringComparison.Ordinal);
     }
@@ -203,7 +203,7 @@ public sealed class SigV4PresignerTests
     {
         var presigner = CreatePathStyle(PresigningCredentials.Static("ASIAEXAMPLE", "secret", "to/ken+="));
 
-        string url = presigner.PresignGet("a.txt", Now, TimeSpan.FromHours(1));
+        string url = presigner.Presign(PresignMethod.Get, "a.txt", Now, TimeSpan.FromHours(1)).Url;
 
         Assert.Contains("&X-Amz-Security-Token=to%2Fken%2B%3D&", url, StringComparison.Ordinal);
     }
@@ -222,10 +222,10 @@ public sealed class SigV4PresignerTests
     {
         var source = new SwitchableCredentials(new SigningCredentials("AKIDFIRST", "secret-1"));
         var presigner = CreatePathStyle(source);
-        string first = presigner.PresignGet("a.txt", Now, TimeSpan.FromHours(1));
+        string first = presigner.Presign(PresignMethod.Get, "a.txt", Now, TimeSpan.FromHours(1)).Url;
 
         source.Set(new SigningCredentials("AKIDSECOND", "secret-2"));
-        string second = presigner.PresignGet("a.txt", Now, TimeSpan.FromHours(1));
+        string second = presigner.Presign(PresignMethod.Get, "a.txt", Now, TimeSpan.FromHours(1)).Url;
 
         Assert.Contains("X-Amz-Credential=AKIDFIRST%2F", first, StringComparison.Ordinal);
         Assert.Contains("X-Amz-Credential=AKIDSECOND%2F", second, StringComparison.Ordinal);
@@ -236,8 +236,8 @@ public sealed class SigV4PresignerTests
     {
         var presigner = CreatePathStyle(Example);
 
-        string before = presigner.PresignGet("a.txt", Now.AddSeconds(-1), TimeSpan.FromHours(1));
-        string after = presigner.PresignGet("a.txt", Now, TimeSpan.FromHours(1));
+        string before = presigner.Presign(PresignMethod.Get, "a.txt", Now.AddSeconds(-1), TimeSpan.FromHours(1)).Url;
+        string after = presigner.Presign(PresignMethod.Get, "a.txt", Now, TimeSpan.FromHours(1)).Url;
 
         Assert.Contains("%2F20130523%2F", before, StringComparison.Ordinal);
         Assert.Contains("X-Amz-Date=20130523T235959Z", before, StringComparison.Ordinal);
@@ -249,10 +249,10 @@ public sealed class SigV4PresignerTests
     {
         var presigner = CreatePathStyle(PresigningCredentials.Static("ASIAEXAMPLE", "secret", "token"));
         var overrides = ResponseOverrides.Attachment("report é.pdf", "application/pdf");
-        string warm = presigner.PresignGet("private/files/report é.pdf", Now, TimeSpan.FromHours(1), overrides);
+        string warm = presigner.Presign(PresignMethod.Get, "private/files/report é.pdf", Now, TimeSpan.FromHours(1), overrides).Url;
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        string url = presigner.PresignGet("private/files/report é.pdf", Now, TimeSpan.FromHours(1), overrides);
+        string url = presigner.Presign(PresignMethod.Get, "private/files/report é.pdf", Now, TimeSpan.FromHours(1), overrides).Url;
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(warm, url);
@@ -268,7 +268,7 @@ public sealed class SigV4PresignerTests
         List<string> keys = HostileKeys.Random(2000, seed: 11);
         DateTimeOffset TimeOf(int i) => Now.AddHours(i % 2 == 0 ? -1 : 1).AddSeconds(i % 7);
         SigningCredentials CredentialsOf(int i) => (i / 100) % 2 == 0 ? first : second;
-        string[] expected = keys.Select((key, i) => CreatePathStyle(PresigningCredentials.Static(CredentialsOf(i))).PresignGet(key, TimeOf(i), TimeSpan.FromHours(1))).ToArray();
+        string[] expected = keys.Select((key, i) => CreatePathStyle(PresigningCredentials.Static(CredentialsOf(i))).Presign(PresignMethod.Get, key, TimeOf(i), TimeSpan.FromHours(1)).Url).ToArray();
         var source = new SwitchableCredentials(first);
         var shared = CreatePathStyle(source);
         string[] actual = new string[keys.Count];
@@ -280,7 +280,7 @@ public sealed class SigV4PresignerTests
             for (int attempt = 0; attempt < 1000; attempt++)
             {
                 source.Set(wanted);
-                string url = shared.PresignGet(keys[i], TimeOf(i), TimeSpan.FromHours(1));
+                string url = shared.Presign(PresignMethod.Get, keys[i], TimeOf(i), TimeSpan.FromHours(1)).Url;
                 if (url.Contains("X-Amz-Credential=" + wanted.AccessKeyId + "%2F", StringComparison.Ordinal))
                 {
                     actual[i] = url;

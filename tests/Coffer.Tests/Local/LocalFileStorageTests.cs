@@ -378,4 +378,27 @@ public sealed class LocalFileStorageTests : IDisposable
             return Read(buffer.Span);
         }
     }
+
+    [Fact]
+    public void A_storage_makes_its_options_read_only_so_a_later_change_cannot_be_half_applied()
+    {
+        var storage = Create();
+
+        var visibility = Assert.Throws<InvalidOperationException>(() => storage.Options.Visibility = FileVisibility.Public);
+        Assert.Contains("belong to a storage that has been built", visibility.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => storage.Options.RootPath = "/elsewhere");
+        Assert.Throws<NotSupportedException>(() => storage.Options.SigningKeys.Clear());
+        Assert.True(storage.Options.IsReadOnly);
+        Assert.Same(storage.Options, ((FileStorage)storage).Options);
+    }
+
+    [Fact]
+    public void A_public_storage_refuses_response_overrides_its_plain_urls_cannot_carry()
+    {
+        var storage = Create(o => o.Visibility = FileVisibility.Public);
+
+        var ex = Assert.Throws<ArgumentException>(() => storage.GetUrl("a.txt", new FileUrlOptions { DownloadFileName = "b.txt" }));
+        Assert.Contains("gives plain URLs", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(new FileUrl("/media/private/a.txt", null), storage.GetUrl("a.txt"));
+    }
 }
