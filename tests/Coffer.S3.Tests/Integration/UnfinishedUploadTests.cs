@@ -53,13 +53,7 @@ public sealed class UnfinishedUploadTests(S3Server server) : S3TestBase(server)
         Assert.False((await storage.GetInfoAsync(reserved)).Exists);
         await Assert.ThrowsAsync<FileNotFoundException>(() => storage.OpenReadAsync(reserved));
 
-        await Task.Delay(TimeSpan.FromSeconds(1.1)); // S3 times have whole seconds
-        var removed = await storage.SweepUnfinishedUploadsAsync(TimeSpan.Zero);
-
-        Assert.Equal(2, removed.Count);
-        (objects, uploads) = await WhatIsStoredAsync();
-        Assert.Empty(uploads);
-        Assert.Equal([kept], objects.Select(o => o.Key));
+        await SweepLeavesOnlyAsync(storage, kept);
         gate.SetResult(); // the "dead" save wakes up to find its upload gone, and fails without leaving anything
         await Assert.ThrowsAnyAsync<Exception>(() => save);
         Assert.Equal([kept], (await WhatIsStoredAsync()).Objects.Select(o => o.Key));
@@ -81,6 +75,57 @@ public sealed class UnfinishedUploadTests(S3Server server) : S3TestBase(server)
         gate.SetResult();
         await save; // the upload was left alone, so it finishes
         Assert.Single((await storage.ListAsync("")).Files);
+    }
+
+    [Fact]
+    public async Task A_process_killed_mid_upload_leaves_a_reservation_and_parts_that_one_sweep_removes()
+    {
+        var storage = SmallPartStorage();
+        string kept = await storage.SaveAsync("kept.txt", new MemoryStream("a finished file"u8.ToArray()));
+        await using (var uploader = await CrashUploader.StartS3Async(Server.Endpoint, Server.AccessKey, Server.SecretKey, Bucket, location: "", bytes: 12 * MiB))
+        {
+            await WaitForPartAsync(); // at least one 5 MiB part is stored before the kill
+            await uploader.KillAsync(); // SIGKILL: no abort, no delete of the reservation
+        }
+
+        var (objects, uploads) = await WhatIsStoredAsync();
+        Assert.Single(uploads);
+        Assert.Single(objects, o => o.Size == 0); // the name reservation
+        Assert.Equal([kept], (await storage.ListAsync("")).Files);
+
+        await SweepLeavesOnlyAsync(storage, kept);
+    }
+
+    /// <summary>One sweep removes the reservation and the multipart upload, and leaves the finished file alone.</summary>
+    private async Task SweepLeavesOnlyAsync(S3FileStorage storage, string kept)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1.1)); // S3 times have whole seconds
+        var removed = await storage.SweepUnfinishedUploadsAsync(TimeSpan.Zero);
+
+        Assert.Equal(2, removed.Count);
+        var (objects, uploads) = await WhatIsStoredAsync();
+        Assert.Empty(uploads);
+        Assert.Equal([kept], objects.Select(o => o.Key));
+    }
+
+    private async Task WaitForPartAsync()
+    {
+        for (int attempt = 0; attempt < 300; attempt++)
+        {
+            var uploads = (await WhatIsStoredAsync()).Uploads;
+            if (uploads is [var upload])
+            {
+                var parts = await Server.Client.ListPartsAsync(new ListPartsRequest { BucketName = Bucket, Key = upload.Key, UploadId = upload.UploadId });
+                if (parts.Parts is { Count: > 0 })
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The crash uploader stored no part within 30 s.");
     }
 
     [Fact]

@@ -79,6 +79,27 @@ public sealed class UnfinishedUploadTests : IDisposable
         Assert.Empty(await _storage.SweepUnfinishedUploadsAsync(TimeSpan.Zero));
     }
 
+    [Fact]
+    public async Task A_process_killed_mid_save_leaves_a_temporary_file_that_one_sweep_removes()
+    {
+        string kept = await _storage.SaveAsync("kept.txt", new MemoryStream("finished"u8.ToArray()), new() { UploadTo = "files" });
+        await using (var uploader = await CrashUploader.StartLocalAsync(_folder.Path, "private", bytes: 3 * 1024 * 1024))
+        {
+            await uploader.KillAsync(); // SIGKILL: the save's own clean-up never runs
+        }
+
+        string folder = Path.Combine(_storage.RootDirectory, "files");
+        string temp = Assert.Single(Directory.GetFiles(folder, ".coffer-*.tmp"));
+        Assert.Equal(3 * 1024 * 1024, new FileInfo(temp).Length);
+        Assert.Equal([kept["files/".Length..]], (await _storage.ListAsync("files")).Files);
+        await Task.Delay(50); // younger than "now" by a margin the file system's clock can see
+
+        var removed = await _storage.SweepUnfinishedUploadsAsync(TimeSpan.Zero);
+
+        Assert.Equal([temp], removed);
+        Assert.Equal([Path.Combine(folder, kept["files/".Length..])], Directory.GetFiles(_storage.RootDirectory, "*", SearchOption.AllDirectories));
+    }
+
     /// <summary>Gives a few bytes, then waits for the gate before it gives the rest.</summary>
     private sealed class StalledStream(Task gate) : ForwardOnlyTestStream
     {
