@@ -37,6 +37,7 @@ public static class SampleDatabase
         }
 
         services.AddSingleton<FileQueries>();
+        services.AddHostedService<FileLedgerSweeper>();
         return services;
     }
 
