@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
+using Coffer.TestSupport;
 
 namespace Coffer.Sample.Tests.Infrastructure;
 
@@ -86,6 +86,18 @@ public abstract class SampleApp : IAsyncLifetime
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", token.AccessToken);
         return new ApiUser(email, client);
+    }
+
+    /// <summary>A client signed in as <paramref name="user"/> with the Identity cookie, as the pages are; it does not follow redirects.</summary>
+    public async Task<HttpClient> SignInWithCookieAsync(ApiUser user, CancellationToken cancellationToken = default)
+    {
+        var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new() }) { BaseAddress = BaseAddress };
+        using (var login = await browser.PostAsJsonAsync(new Uri("/login?useCookies=true", UriKind.Relative), new { email = user.Email, password = ApiUser.Password }, cancellationToken))
+        {
+            await ApiUser.EnsureStatusAsync(login, HttpStatusCode.OK);
+        }
+
+        return browser;
     }
 
     /// <summary>A user shared by the tests of this fixture, signed up on first use (<c>owner</c>, <c>stranger</c>, …).</summary>
@@ -178,7 +190,7 @@ public abstract class SampleApp : IAsyncLifetime
 
     private async Task StartAsync(Dictionary<string, string> environment, CancellationToken cancellationToken)
     {
-        int port = FreePort();
+        int port = LoopbackPort.Free();
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -272,13 +284,6 @@ public abstract class SampleApp : IAsyncLifetime
         {
             _log.Add($"[{stream}] {line}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     // The SDK sets DOTNET_HOST_PATH for what it runs (dotnet test); elsewhere, the dotnet on the PATH.
