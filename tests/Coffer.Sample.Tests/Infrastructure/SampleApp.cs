@@ -118,6 +118,47 @@ public abstract class SampleApp : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
+        var environment = await PrepareAsync(timeout.Token);
+
+        // A port taken between choosing it and binding it makes the app exit at once: try another.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Start(environment);
+                await WaitUntilHealthyAsync(_process!, timeout.Token);
+                return;
+            }
+            catch (AppExitedException) when (attempt < 3 && LogSince(0).Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts the app (instead of <see cref="InitializeAsync"/>) for a test of a start that fails, and waits for it to
+    /// exit; its output is in <see cref="LogSince"/>.
+    /// </summary>
+    /// <returns>The exit code, or <see langword="null"/> when the app was still running after <paramref name="timeout"/> (it is then killed).</returns>
+    public async Task<int?> RunUntilExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        Start(await PrepareAsync(cancellation.Token));
+        try
+        {
+            await _process!.WaitForExitAsync(cancellation.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            _process!.Kill(entireProcessTree: true);
+            return null;
+        }
+    }
+
+    /// <summary>Makes the content root and returns the app's environment: Production, then the database's, the storage's and the fixture's settings.</summary>
+    private async Task<Dictionary<string, string>> PrepareAsync(CancellationToken cancellationToken)
+    {
         ContentRoot = Directory.CreateTempSubdirectory("coffer-sample-").FullName;
         if (!File.Exists(TestPaths.SampleAppAssembly))
         {
@@ -132,7 +173,7 @@ public abstract class SampleApp : IAsyncLifetime
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
             ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
         };
-        foreach (var settings in new[] { await _database.CreateAsync(ContentRoot, timeout.Token), await Storage.CreateAsync(ContentRoot, timeout.Token), _settings })
+        foreach (var settings in new[] { await _database.CreateAsync(ContentRoot, cancellationToken), await Storage.CreateAsync(ContentRoot, cancellationToken), _settings })
         {
             foreach (var (key, value) in settings)
             {
@@ -140,18 +181,7 @@ public abstract class SampleApp : IAsyncLifetime
             }
         }
 
-        // A port taken between choosing it and binding it makes the app exit at once: try another.
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await StartAsync(environment, timeout.Token);
-                return;
-            }
-            catch (AppExitedException) when (attempt < 3 && LogSince(0).Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-            {
-            }
-        }
+        return environment;
     }
 
     public async Task DisposeAsync()
@@ -188,7 +218,7 @@ public abstract class SampleApp : IAsyncLifetime
         }
     }
 
-    private async Task StartAsync(Dictionary<string, string> environment, CancellationToken cancellationToken)
+    private void Start(Dictionary<string, string> environment)
     {
         int port = LoopbackPort.Free();
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
@@ -228,7 +258,6 @@ public abstract class SampleApp : IAsyncLifetime
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        await WaitUntilHealthyAsync(process, cancellationToken);
     }
 
     private async Task WaitUntilHealthyAsync(Process process, CancellationToken cancellationToken)
