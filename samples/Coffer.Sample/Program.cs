@@ -52,7 +52,11 @@ builder.Services.AddHealthChecks()
 
 var app = builder.Build();
 await app.Services.MigrateSampleDatabaseAsync();
-await app.Services.CreateMissingBucketsAsync(app.Configuration);
+if (!await app.Services.CreateMissingBucketsAsync(app.Configuration))
+{
+    await app.DisposeAsync(); // flushes the log, whose last line says why
+    return 1;
+}
 
 // The JSON APIs answer errors with RFC 9457 problem details; the pages with the error page. The pages' handler is on
 // the main pipeline, not in a UseWhen branch: it re-executes the request as /Error, and in a branch that request
@@ -81,7 +85,8 @@ app.MapFilesApi();                     // /api/files, /api/media, /files/{id}/do
 app.MapRazorPages();
 app.MapHealthChecks("/healthz", new() { ResponseWriter = HealthReportWriter.WriteAsync }); // names the failing check
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Lets the end-to-end tests start the app in-process.</summary>
 public partial class Program
