@@ -151,6 +151,25 @@ public sealed class DatabaseOutageTests(DatabaseOutageApp app, ITestOutputHelper
     }
 
     [Fact]
+    public async Task A_database_restart_between_requests_fails_none_of_the_requests_after_it()
+    {
+        var owner = await OwnerAsync();
+        // Several requests at once, so that the pool holds several idle connections, all of which the restart ends.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => owner.ListFilesAsync()));
+
+        await DuringOutageAsync(() => Task.CompletedTask);
+
+        var statuses = new List<HttpStatusCode>();
+        for (int i = 0; i < 6; i++)
+        {
+            using var response = await owner.Http.GetAsync(new Uri("/api/files", UriKind.Relative));
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
+    }
+
+    [Fact]
     public async Task The_health_check_while_the_database_is_down_is_503_naming_the_database_without_its_connection_string()
     {
         using var anonymous = app.CreateClient();
