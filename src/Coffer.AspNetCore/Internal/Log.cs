@@ -49,4 +49,10 @@ internal static partial class Log
 
     [LoggerMessage(4006, LogLevel.Information, "Generated a URL signing key in {Path}; keep this file, and keep it out of source control", EventName = "SigningKeyGenerated")]
     private static partial void SigningKeyGeneratedCore(ILogger logger, string path);
+
+    public static void StorageUnavailable(ILogger logger, string storage, StorageUnavailableException exception) =>
+        StorageUnavailableCore(logger, LogText.Escape(storage), LogText.Escape(exception.Message), exception);
+
+    [LoggerMessage(4007, LogLevel.Warning, "Storage {Storage} could not be reached to save an upload; the client was told to try again: {Reason}", EventName = "StorageUnavailable")]
+    private static partial void StorageUnavailableCore(ILogger logger, string storage, string reason, Exception exception);
 }
