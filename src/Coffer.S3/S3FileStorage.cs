@@ -32,7 +32,7 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
     private readonly string _endpoint;
     private readonly bool _signUrls;
     private readonly string _plainUrlPrefix;
-    private readonly S3CannedACL? _acl;
+    private readonly ObjectParameters _objectParameters;
     private readonly System.Buffers.ArrayPool<byte> _partBuffers;
 
     /// <summary>Creates an S3 storage with its own S3 client, built from <paramref name="options"/>.</summary>
@@ -72,12 +72,7 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
         _isAws = IsAwsEndpoint(serviceUrl);
         _endpoint = serviceUrl?.TrimEnd('/') ?? $"https://s3.{options.Region}.amazonaws.com";
         _signUrls = options.QueryStringAuth ?? options.Visibility == FileVisibility.Private;
-        _acl = options.DefaultAcl switch
-        {
-            null => options.Visibility == FileVisibility.Public ? S3CannedACL.PublicRead : null,
-            "" => null,
-            var acl => S3CannedACL.FindValue(acl),
-        };
+        _objectParameters = new ObjectParameters(options, options.DefaultAcl ?? (options.Visibility == FileVisibility.Public ? "public-read" : null));
         _partBuffers = System.Buffers.ArrayPool<byte>.Create(options.MultipartPartSize, options.MultipartConcurrency);
 
         if (client is null)
