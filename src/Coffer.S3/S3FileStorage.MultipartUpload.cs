@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using Amazon.Runtime;
 using Amazon.S3.Model;
 
 namespace Coffer.S3;
@@ -132,10 +131,13 @@ public sealed partial class S3FileStorage
                         UploadId = UploadId,
                         PartNumber = partNumber,
                         PartSize = part.Count,
-                        InputStream = part.OpenRead(),
                         UseChunkEncoding = _storage._isAws,
                     };
-                    var response = await _storage.CallAsync("UploadPart", Key, ct => _storage._client.UploadPartAsync(request, ct), _failure.Token).ConfigureAwait(false);
+                    var response = await _storage.CallAsync("UploadPart", Key, (RequestDeadline deadline) =>
+                    {
+                        request.InputStream = deadline.Watch(part.OpenRead());
+                        return _storage._client.UploadPartAsync(request, deadline.Token);
+                    }, _failure.Token).ConfigureAwait(false);
                     return new PartETag(partNumber, response.ETag);
                 }
                 catch
@@ -174,12 +176,12 @@ public sealed partial class S3FileStorage
 
             try
             {
-                // Not cancellable: it cleans up after a cancellation.
+                // Not cancellable (it cleans up after a cancellation), but bounded by the request timeout.
                 var request = new AbortMultipartUploadRequest { BucketName = _storage._bucket, Key = Key, UploadId = UploadId };
-                await _storage._client.AbortMultipartUploadAsync(request, CancellationToken.None).ConfigureAwait(false);
+                await _storage.CallAsync("AbortMultipartUpload", Key, ct => _storage._client.AbortMultipartUploadAsync(request, ct), CancellationToken.None).ConfigureAwait(false);
                 Log.MultipartAborted(_storage.Logger, _storage.Name, Key, UploadId);
             }
-            catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException or IOException or OperationCanceledException)
+            catch (Exception ex) when (S3Errors.IsRequestFailure(ex))
             {
                 Log.AbortFailed(_storage.Logger, ex, _storage.Name, Key, UploadId);
             }

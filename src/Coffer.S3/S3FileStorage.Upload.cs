@@ -95,7 +95,6 @@ public sealed partial class S3FileStorage
             {
                 BucketName = _bucket,
                 Key = key,
-                InputStream = body(),
                 AutoCloseStream = false,
                 AutoResetStreamPosition = false,
                 UseChunkEncoding = _isAws,
@@ -109,7 +108,11 @@ public sealed partial class S3FileStorage
 
             try
             {
-                await CallAsync("PUT", key, ct => _client.PutObjectAsync(request, ct), cancellationToken).ConfigureAwait(false);
+                await CallAsync("PUT", key, (RequestDeadline deadline) =>
+                {
+                    request.InputStream = deadline.Watch(body());
+                    return _client.PutObjectAsync(request, deadline.Token);
+                }, cancellationToken).ConfigureAwait(false);
                 return candidate;
             }
             catch (AmazonS3Exception ex) when (conditional && S3Errors.IsConditionalConflict(ex))
@@ -195,10 +198,10 @@ public sealed partial class S3FileStorage
     {
         try
         {
-            // Not cancellable: it cleans up after a cancellation too.
-            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, CancellationToken.None).ConfigureAwait(false);
+            // Not cancellable (it cleans up after a cancellation too), but bounded by the request timeout.
+            await CallAsync("DELETE", key, ct => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, ct), CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception ex) when (S3Errors.IsRequestFailure(ex))
         {
             Log.ReservationLeft(Logger, ex, Name, key);
         }
