@@ -71,11 +71,25 @@ internal sealed class RequestDeadline : IDisposable
 
         public override int Read(Span<byte> buffer) => Moved(inner.Read(buffer));
 
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Moved(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+        // The SDK reads a body in 8 KiB pieces; reads that complete at once (a part buffer's stream) pass on the
+        // inner stream's own task, which MemoryStream caches, so a 1 GiB upload does not allocate one per piece.
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = inner.ReadAsync(buffer, cancellationToken);
+            return read.IsCompletedSuccessfully ? new ValueTask<int>(Moved(read.Result)) : MovedAsync(read);
+        }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            var read = inner.ReadAsync(buffer, offset, count, cancellationToken);
+            if (read.IsCompletedSuccessfully)
+            {
+                deadline.Progress();
+                return read;
+            }
+
+            return MovedAsync(new ValueTask<int>(read)).AsTask();
+        }
 
         public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
 
@@ -93,5 +107,7 @@ internal sealed class RequestDeadline : IDisposable
             deadline.Progress();
             return read;
         }
+
+        private async ValueTask<int> MovedAsync(ValueTask<int> read) => Moved(await read.ConfigureAwait(false));
     }
 }
