@@ -68,10 +68,13 @@ internal static class S3Errors
             return TranslateResponse(s3, storage, bucket, endpoint, operation, target);
         }
 
-        if (exception is OperationCanceledException or TimeoutException || FindInner<TimeoutException>(exception) is not null)
+        var timedOut = FindInner<TimeoutException>(exception);
+        if (exception is OperationCanceledException || timedOut is not null)
         {
+            // HttpClient says which timeout it was ("…within the configured ConnectTimeout").
+            string which = timedOut is { Message.Length: > 0 } ? $" ({timedOut.Message.TrimEnd('.')})" : "";
             return new StorageUnavailableException(storage,
-                $"Storage '{storage}': {operation} of {target} at {endpoint} timed out. Check that the S3 server is up and reachable from this machine, and that ServiceUrl is right.",
+                $"Storage '{storage}': {operation} of {target} at {endpoint} timed out{which}. Check that the S3 server is up and reachable from this machine, and that ServiceUrl is right.",
                 exception);
         }
 

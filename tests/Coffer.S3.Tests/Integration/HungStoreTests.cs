@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Amazon.S3.Model;
 using Xunit.Abstractions;
 
@@ -87,6 +89,47 @@ public sealed class HungStoreTests(S3Server server, ITestOutputHelper output) : 
             }
         });
         Assert.Contains("GET (body)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_host_that_never_completes_a_connection_fails_within_the_connect_timeout()
+    {
+        // A listener with a full backlog: the kernel drops further connection attempts, as a dead route does.
+        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
+        var fillers = new List<Socket>();
+        try
+        {
+            while (fillers.Count < 16)
+            {
+                var filler = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(filler);
+                var connect = filler.ConnectAsync(endpoint);
+                if (await Task.WhenAny(connect, Task.Delay(300)) != connect)
+                {
+                    break; // this attempt hangs: the backlog is full
+                }
+            }
+
+            // The request timeout alone would wait 30 s; the connect timeout gives up after 1 s per attempt.
+            var storage = CreateStorage(configure: o =>
+            {
+                o.ServiceUrl = $"http://127.0.0.1:{endpoint.Port}";
+                o.ConnectTimeout = Timeout;
+                o.RequestTimeout = TimeSpan.FromSeconds(30);
+            });
+            var ex = await AssertUnavailableWithinBoundAsync("exists", () => storage.ExistsAsync("a.txt"));
+            Assert.Contains("ConnectTimeout", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var filler in fillers)
+            {
+                filler.Dispose();
+            }
+        }
     }
 
     [Fact]
