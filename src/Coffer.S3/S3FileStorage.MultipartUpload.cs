@@ -8,6 +8,9 @@ public sealed partial class S3FileStorage
     /// <summary>S3 accepts at most this many parts in one multipart upload.</summary>
     private const int MaxParts = 10_000;
 
+    /// <summary>CompleteMultipartUpload may take this many request timeouts (5 minutes by default).</summary>
+    private const int CompleteTimeoutFactor = 10;
+
     /// <summary>
     /// One multipart upload, from its start to its completion or abort. It owns what its parts share: the slots that
     /// bound how many parts (and so part buffers) are in flight, the cancellation that the first failed part uses to
@@ -156,7 +159,10 @@ public sealed partial class S3FileStorage
                 request.IfMatch = ifMatch;
             }
 
-            await _storage.CallAsync("CompleteMultipartUpload", Key, ct => _storage._client.CompleteMultipartUploadAsync(request, ct), _failure.Token).ConfigureAwait(false);
+            // Assembling a large object can take AWS minutes; it answers at once and keeps the connection alive with
+            // whitespace while it works, which the SDK reads unseen, so this call gets a longer, fixed bound.
+            var timeout = _storage._options.RequestTimeout * CompleteTimeoutFactor;
+            await _storage.CallAsync("CompleteMultipartUpload", Key, (RequestDeadline deadline) => _storage._client.CompleteMultipartUploadAsync(request, deadline.Token), _failure.Token, timeout).ConfigureAwait(false);
             Log.MultipartCompleted(_storage.Logger, _storage.Name, Key, etags.Length, _length);
         }
 

@@ -345,11 +345,12 @@ public sealed partial class S3FileStorage : FileStorage, IDisposable
     /// (a call that sends a body watches it with <see cref="RequestDeadline.Watch"/>), and turns its failures into
     /// Coffer's exceptions: a passed deadline into <see cref="StorageUnavailableException"/>, a cancellation by the
     /// caller's token stays one. The SDK does not retry a request whose token was cancelled, so a hung store costs
-    /// one timeout, not one per retry.
+    /// one timeout, not one per retry. <paramref name="timeout"/> replaces the request timeout for calls known to
+    /// be slow.
     /// </summary>
-    private async Task<T> CallAsync<T>(string operation, string key, Func<RequestDeadline, Task<T>> call, CancellationToken cancellationToken)
+    private async Task<T> CallAsync<T>(string operation, string key, Func<RequestDeadline, Task<T>> call, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
-        using var deadline = new RequestDeadline(_options.RequestTimeout, cancellationToken);
+        using var deadline = new RequestDeadline(timeout ?? _options.RequestTimeout, cancellationToken);
         try
         {
             return await call(deadline).ConfigureAwait(false);

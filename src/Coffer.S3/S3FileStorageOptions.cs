@@ -148,7 +148,8 @@ public sealed class S3FileStorageOptions : FileStorageOptions
     /// How long one request may go without progress before it fails with <see cref="StorageUnavailableException"/>:
     /// no byte of its body taken by the connection, no answer, and, while a download is read, no byte of it. The
     /// clock restarts with every piece of progress, so a large upload or download that keeps moving is never cut off;
-    /// a hung store is given up on after this long, and a multipart upload caught by it is aborted. Applies to every
+    /// a hung store is given up on after this long, and a multipart upload caught by it is aborted (its
+    /// CompleteMultipartUpload, which AWS may work on for minutes, gets 10 times this). Applies to every
     /// request of the storage, through its own client or one passed to it. Default: 30 seconds. At most 1 hour.
     /// </summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
