@@ -252,7 +252,12 @@ public sealed class FileUploader
     private FileUploadResult Unavailable(FileStorage storage, string? fileName, StorageUnavailableException exception)
     {
         Log.StorageUnavailable(_logger, storage.Name, exception);
-        return FileUploadResult.Refused(fileName, TypedResults.Problem("The file could not be stored right now; nothing was saved. Try again in a moment.",
+        // Only what is known: when the store may have kept the bytes (its answer was lost), "nothing was saved" would be
+        // untrue; the file is then no one's (no row refers to it) and the exception names it for the sweeper.
+        string detail = exception.UnconfirmedName is null
+            ? "The file could not be stored right now; nothing was saved. Try again in a moment."
+            : "The storage stopped answering while the file was being stored, so it was not added. Try again in a moment.";
+        return FileUploadResult.Refused(fileName, TypedResults.Problem(detail,
             statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage unavailable"));
     }
 

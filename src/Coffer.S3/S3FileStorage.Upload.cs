@@ -123,7 +123,37 @@ public sealed partial class S3FileStorage
             {
                 candidate = NextName(names, candidate);
             }
+            catch (StorageUnavailableException ex) when (!cancellationToken.IsCancellationRequested && !S3Errors.NeverSent(ex))
+            {
+                throw await AfterLostAnswerAsync(names, candidate, key, ex).ConfigureAwait(false);
+            }
         }
+    }
+
+    /// <summary>
+    /// A PUT whose answer was lost (a timeout, a dropped connection) may have been stored. A name with a fresh token is
+    /// this save's alone, so whatever is under it is removed, and then it is true that nothing was saved. A name without
+    /// one may be another save's file by now (if this PUT never arrived), so it is not touched; the exception says so.
+    /// </summary>
+    private async Task<StorageUnavailableException> AfterLostAnswerAsync(AvailableNames names, string candidate, string key, StorageUnavailableException failure)
+    {
+        if (names.AreUnique)
+        {
+            try
+            {
+                await DeleteCoreAsync(candidate, CancellationToken.None).ConfigureAwait(false); // bounded by RequestTimeout
+                Log.LostAnswerCleanedUp(Logger, Name, key);
+                return failure;
+            }
+            catch (StorageUnavailableException)
+            {
+                // Still unreachable: say what may be left.
+            }
+        }
+
+        return new StorageUnavailableException(Name,
+            $"{failure.Message} The store may have stored the file as '{candidate}' before its answer was lost{(names.AreUnique ? ", and removing it failed too" : " (a name without a unique token may belong to another save by now, so it is not removed)")}; no row refers to it, so the orphan sweeper will find it.",
+            failure) { UnconfirmedName = candidate };
     }
 
     /// <summary>

@@ -248,6 +248,25 @@ public class FileUploaderTests
     }
 
     [Fact]
+    public async Task A_save_that_may_have_been_stored_is_not_told_to_the_client_as_nothing_saved()
+    {
+        await using var app = await StartAsync();
+        var uploader = app.Services.GetRequiredService<FileUploader>();
+        var sure = new StorageUnavailableException("limited", "refused");
+        var unsure = new StorageUnavailableException("limited", "timed out after the content was sent") { UnconfirmedName = "files/a.txt" };
+
+        var nothing = uploader.ToProblem(app.Storage("limited"), sure);
+        var maybe = uploader.ToProblem(app.Storage("limited"), unsure);
+
+        Assert.Contains("nothing was saved", Detail(nothing), StringComparison.Ordinal);
+        Assert.DoesNotContain("nothing was saved", Detail(maybe), StringComparison.Ordinal);
+        Assert.Contains("was not added", Detail(maybe), StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, maybe?.StatusCode);
+
+        static string Detail(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? problem) => problem?.ProblemDetails.Detail ?? "";
+    }
+
+    [Fact]
     public void Allowed_types_match_exactly_or_by_wildcard_ignoring_case_and_parameters()
     {
         Assert.True(FileUploader.IsAllowed("image/PNG", ["image/png"]));

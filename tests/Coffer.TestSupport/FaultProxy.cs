@@ -24,6 +24,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly Task _accepting;
     private volatile bool _hung;
     private long _stallAfter = long.MaxValue;
+    private long _muteAfter = long.MaxValue;
 
     private FaultProxy(DnsEndPoint? upstream)
     {
@@ -54,6 +55,13 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>Each connection stops for good once it has carried more than <paramref name="bytes"/> bytes from its client.</summary>
     public void StallConnectionsAfter(long bytes) => Interlocked.Exchange(ref _stallAfter, bytes);
+
+    /// <summary>
+    /// Each connection that has carried more than <paramref name="bytes"/> bytes from its client still delivers the
+    /// rest of its request, but its answers are withheld for good: the store did the work, the client never hears of it
+    /// (an answer lost to a timeout or a dropped connection).
+    /// </summary>
+    public void LoseAnswersAfter(long bytes) => Interlocked.Exchange(ref _muteAfter, bytes);
 
     public async ValueTask DisposeAsync()
     {
@@ -99,13 +107,14 @@ public sealed class FaultProxy : IAsyncDisposable
             _sockets.Add(server);
             await server.ConnectAsync(_upstream, _stopping.Token);
             long fromClient = 0;
-            bool stalled = false;
+            bool stalled = false, muted = false;
             var up = PumpAsync(client, server, read =>
             {
                 fromClient += read;
                 stalled |= fromClient > Interlocked.Read(ref _stallAfter);
+                muted |= fromClient > Interlocked.Read(ref _muteAfter);
             }, () => stalled);
-            var down = PumpAsync(server, client, _ => { }, () => stalled);
+            var down = PumpAsync(server, client, _ => { }, () => stalled || muted);
             await Task.WhenAny(up, down);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)

@@ -45,4 +45,10 @@ internal static partial class Log
 
     [LoggerMessage(2006, LogLevel.Warning, "Storage {Storage}: could not remove the name reservation {Key} of a failed upload", EventName = "S3ReservationLeft")]
     private static partial void ReservationLeftCore(ILogger logger, Exception exception, string storage, string key);
+
+    public static void LostAnswerCleanedUp(ILogger logger, string storage, string key) =>
+        LostAnswerCleanedUpCore(logger, LogText.Escape(storage), LogText.Escape(key));
+
+    [LoggerMessage(2007, LogLevel.Information, "Storage {Storage}: the answer to the PUT of {Key} was lost, so it may have been stored; it was removed, and the save failed with nothing stored", EventName = "S3LostAnswerCleanedUp")]
+    private static partial void LostAnswerCleanedUpCore(ILogger logger, string storage, string key);
 }

@@ -22,6 +22,23 @@ internal static class S3Errors
     public static bool IsRequestFailure(Exception ex) =>
         ex is StorageUnavailableException or UnauthorizedAccessException or AmazonServiceException or HttpRequestException or IOException or OperationCanceledException;
 
+    /// <summary>
+    /// Whether a failed request certainly never reached the store: the connection was refused or the host not found, so
+    /// nothing was sent. Anything else (a timeout, a connection dropped mid-request) may have been received and acted on.
+    /// </summary>
+    public static bool NeverSent(Exception exception)
+    {
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NetworkUnreachable or SocketError.HostUnreachable })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static bool IsNotFound(AmazonS3Exception ex) =>
         ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode is not "NoSuchBucket";
 

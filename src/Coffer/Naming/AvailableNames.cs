@@ -35,6 +35,12 @@ public sealed class AvailableNames
     /// <summary>The longest name allowed.</summary>
     public int MaxLength { get; }
 
+    /// <summary>
+    /// Whether every name carries a fresh random token (<see cref="FileStorageOptions.UniqueNames"/>): no other save can
+    /// ever hold one of these names, so whatever is stored under it is this save's.
+    /// </summary>
+    public bool AreUnique => _unique;
+
     /// <summary>The next name to try after the previous one was taken.</summary>
     /// <exception cref="IOException">Every one of <see cref="MaxAttempts"/> names was taken.</exception>
     public string Next()

@@ -161,6 +161,41 @@ public sealed class HungStoreTests(S3Server server, ITestOutputHelper output) : 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => storage.ExistsAsync(existing, cts.Token).WaitAsync(Bound));
     }
 
+    [Fact]
+    public async Task A_save_whose_answer_is_lost_after_the_store_kept_it_removes_its_unique_name_so_nothing_is_stored()
+    {
+        await using var proxy = FaultProxy.To(Server.Endpoint);
+        var storage = StorageBehind(proxy); // private: every name has its own token
+        proxy.LoseAnswersAfter(32 * 1024); // the 64 KiB PUT arrives whole; its answer never comes back
+
+        var ex = await AssertUnavailableWithinBoundAsync("save", () => storage.SaveAsync("report.bin", new MemoryStream(new byte[64 * 1024])));
+
+        Assert.Null(ex.UnconfirmedName);
+        var objects = await Server.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket });
+        Assert.Empty(objects.S3Objects ?? []); // what the store kept was removed: "nothing was saved" is true
+    }
+
+    [Fact]
+    public async Task A_save_whose_answer_is_lost_under_a_name_without_a_token_says_the_file_may_be_stored_and_leaves_it()
+    {
+        await using var proxy = FaultProxy.To(Server.Endpoint);
+        var storage = CreateStorage(FileVisibility.Public, o =>
+        {
+            o.ServiceUrl = proxy.Endpoint;
+            o.RequestTimeout = Timeout;
+            o.ConnectTimeout = Timeout;
+        });
+        proxy.LoseAnswersAfter(32 * 1024);
+
+        var ex = await AssertUnavailableWithinBoundAsync("save", () => storage.SaveAsync("poster.bin", new MemoryStream(new byte[64 * 1024])));
+
+        // Django's names: "poster.bin" may be another save's file by now, so it is reported, never deleted blindly.
+        Assert.Equal("poster.bin", ex.UnconfirmedName);
+        Assert.Contains("may have stored the file as 'poster.bin'", ex.Message, StringComparison.Ordinal);
+        var objects = await Server.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket });
+        Assert.Equal(["poster.bin"], (objects.S3Objects ?? []).Select(o => o.Key));
+    }
+
     private S3FileStorage StorageBehind(FaultProxy proxy, TimeSpan? requestTimeout = null) => CreateStorage(configure: o =>
     {
         o.ServiceUrl = proxy.Endpoint;
