@@ -43,10 +43,4 @@ internal static partial class Log
 
     [LoggerMessage(4005, LogLevel.Debug, "Uploaded {FileName} to storage {Storage} as {StoredName} ({Length} bytes)", EventName = "FileUploaded")]
     private static partial void FileUploadedCore(ILogger logger, string fileName, string storage, string storedName, long length);
-
-    public static void SigningKeyGenerated(ILogger logger, string path) =>
-        SigningKeyGeneratedCore(logger, LogText.Escape(path));
-
-    [LoggerMessage(4006, LogLevel.Information, "Generated a URL signing key in {Path}; keep this file, and keep it out of source control", EventName = "SigningKeyGenerated")]
-    private static partial void SigningKeyGeneratedCore(ILogger logger, string path);
 }
