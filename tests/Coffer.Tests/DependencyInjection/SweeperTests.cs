@@ -14,12 +14,12 @@ public sealed class SweeperTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private IHost NewHost(Dictionary<string, string?> settings, Action<CofferSweeperOptions>? configure = null)
+    private IHost NewHost(Dictionary<string, string?> settings, Action<CofferSweeperOptions>? configure = null, Action<ICofferBuilder>? coffer = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder.Path });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug);
-        builder.Services.AddCoffer(builder.Configuration);
+        coffer?.Invoke(builder.Services.AddCoffer(builder.Configuration));
         builder.Services.AddCofferSweeper(configure);
         return builder.Build();
     }
@@ -98,6 +98,23 @@ public sealed class SweeperTests : IDisposable
     }
 
     [Fact]
+    public async Task A_storage_that_cannot_be_swept_is_logged_and_the_others_are_still_swept()
+    {
+        string old = Leftover("public", TimeSpan.FromDays(2));
+        using var host = NewHost(
+            new() { ["Coffer:Storages:archive:Backend"] = "Unreachable" },
+            coffer: c => c.AddBackend<FileStorageOptions>("Unreachable", (_, name, options) => new UnreachableStorage(name, options)));
+
+        await host.StartAsync();
+        var failed = await WaitForLogAsync(1009, "archive");
+        await WaitForLogAsync(1007, "public");
+        await host.StopAsync();
+
+        Assert.Equal(LogLevel.Warning, failed.Level);
+        Assert.False(File.Exists(old));
+    }
+
+    [Fact]
     public async Task Bad_sweeper_settings_fail_start_up_naming_each_key()
     {
         using var host = NewHost(new()
@@ -124,5 +141,27 @@ public sealed class SweeperTests : IDisposable
         services.AddCofferSweeper();
 
         Assert.Single(services, d => d.ServiceType == typeof(IHostedService));
+    }
+
+    /// <summary>A store that cannot be reached: every sweep fails as S3 does when the server is down.</summary>
+    private sealed class UnreachableStorage(string name, FileStorageOptions options)
+        : FileStorage<FileStorageOptions>(name, options, new FileStorageOptionsValidator<FileStorageOptions>(), null, null)
+    {
+        protected override Task<IReadOnlyList<string>> SweepUnfinishedCoreAsync(DateTimeOffset startedBefore, bool dryRun, CancellationToken cancellationToken) =>
+            throw new StorageUnavailableException(Name, "The store did not answer.");
+
+        protected override Task<string> SaveCoreAsync(AvailableNames names, Stream content, FileSaveOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        protected override Task<Stream> OpenReadCoreAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        protected override Task DeleteCoreAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        protected override Task<bool> ExistsCoreAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        protected override Task<StoredFileInfo> GetInfoCoreAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        protected override Task<StorageListing> ListCoreAsync(string directory, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        protected override FileUrl GetSignedUrlCore(string name, FileUrlOptions? options, TimeSpan expiry) => throw new NotSupportedException();
     }
 }
