@@ -42,6 +42,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
 // every environment: minimal APIs throw for it everywhere (not only in Development), and the handler writes the problem.
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<ClientErrorExceptionHandler>();
+builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>(); // a database outage is a 503 that says so, not a 500
 // The API's JSON is written from source-generated metadata (no reflection). ASP.NET's options keep their relaxed
 // encoder, so a signed URL goes out as it is ('&', not '\u0026').
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SampleJsonContext.Default));
@@ -51,14 +52,27 @@ builder.Services.AddHealthChecks()
 
 var app = builder.Build();
 await app.Services.MigrateSampleDatabaseAsync();
-await app.Services.CreateMissingBucketsAsync(app.Configuration);
+if (!await app.Services.CreateMissingBucketsAsync(app.Configuration))
+{
+    await app.DisposeAsync(); // flushes the log, whose last line says why
+    return 1;
+}
 
-// The JSON APIs answer errors with RFC 7807 problem details; the pages with the error page.
-app.UseWhen(IsJsonApi, api => api.UseExceptionHandler());
+// The JSON APIs answer errors with RFC 9457 problem details; the pages with the error page. The pages' handler is on
+// the main pipeline, not in a UseWhen branch: it re-executes the request as /Error, and in a branch that request
+// missed routing and every server error became a 404. It comes first, so that the API's handler (inner) sees the
+// API's exceptions before it.
 if (!app.Environment.IsDevelopment())
 {
-    app.UseWhen(context => !IsJsonApi(context), pages => pages.UseExceptionHandler("/Error"));
+    app.UseExceptionHandler(new ExceptionHandlerOptions
+    {
+        ExceptionHandlingPath = "/Error",
+        // DatabaseUnavailableExceptionHandler has logged the outage as a warning; not again as an unhandled error.
+        SuppressDiagnosticsCallback = context => DatabaseFaults.IsUnavailable(context.Exception),
+    });
 }
+
+app.UseWhen(IsJsonApi, api => api.UseExceptionHandler());
 
 app.UseStatusCodePages();
 app.UseStaticFiles();
@@ -69,9 +83,10 @@ app.MapCoffer();                       // serves the local storages' files throu
 app.MapIdentityApi<IdentityUser>();    // /register, /login (bearer tokens for scripts), /refresh, …
 app.MapFilesApi();                     // /api/files, /api/media, /files/{id}/download
 app.MapRazorPages();
-app.MapHealthChecks("/healthz");
+app.MapHealthChecks("/healthz", new() { ResponseWriter = HealthReportWriter.WriteAsync }); // names the failing check
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Lets the end-to-end tests start the app in-process.</summary>
 public partial class Program
@@ -83,6 +98,6 @@ public partial class Program
         ["/register", "/login", "/refresh", "/confirmEmail", "/resendConfirmationEmail", "/forgotPassword", "/resetPassword", "/manage"];
 
     /// <summary>Whether a request is for a JSON API (the app's under /api, or Identity's) rather than a page.</summary>
-    private static bool IsJsonApi(HttpContext context) =>
+    internal static bool IsJsonApi(HttpContext context) =>
         context.Request.Path.StartsWithSegments("/api") || Array.Exists(IdentityApiPaths, path => context.Request.Path.StartsWithSegments(path));
 }

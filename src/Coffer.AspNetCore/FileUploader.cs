@@ -241,10 +241,20 @@ public sealed class FileUploader
         InvalidFileContentException { Problem: FileContentProblem.TooLarge } => TooLarge(storage, fileName),
         InvalidFileContentException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Empty file", ex.ClientMessage),
         BadHttpRequestException ex when UploadLimits.IsBodyTooLarge(ex) => TooLarge(storage, fileName),
-        StorageUnavailableException => Refuse(storage, fileName, StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
-            "The file could not be stored right now; nothing was saved. Try again in a moment."),
+        StorageUnavailableException ex => Unavailable(storage, fileName, ex),
         _ => null,
     };
+
+    /// <summary>
+    /// The 503 of a storage that could not be reached. Not the client's doing, so it is logged as a warning with the
+    /// exception (its cause and stack), unlike the refusals, which are logged as information without one.
+    /// </summary>
+    private FileUploadResult Unavailable(FileStorage storage, string? fileName, StorageUnavailableException exception)
+    {
+        Log.StorageUnavailable(_logger, storage.Name, exception);
+        return FileUploadResult.Refused(fileName, TypedResults.Problem("The file could not be stored right now; nothing was saved. Try again in a moment.",
+            statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage unavailable"));
+    }
 
     /// <summary>The 413 of an upload over the storage's limit, in the units the page shows it in.</summary>
     internal FileUploadResult TooLarge(FileStorage storage, string? fileName) =>

@@ -131,6 +131,83 @@ public static class CofferDbContextExtensions
         }
     }
 
+    /// <summary>
+    /// Does what the file ledger says is still owed (<see cref="CofferModelBuilderExtensions.AddCofferFileLedger"/>):
+    /// deletes each old file whose delete after its commit failed or never ran, and removes its entry. A failed attempt
+    /// is retried by a later sweep, 1, 2, 4 … minutes on, at most an hour apart. Run it every few minutes (a hosted
+    /// service, a cron job); its cost grows with what is owed, not with the storage.
+    /// </summary>
+    /// <param name="context">A context configured with <c>UseCoffer</c> whose model maps the ledger.</param>
+    /// <param name="timeProvider">The clock for due times; <see langword="null"/> for the system clock.</param>
+    /// <param name="cancellationToken">Stops the sweep between entries; what was done stays done.</param>
+    /// <returns>The entries done and those that failed (and stay owed).</returns>
+    /// <remarks>
+    /// Safe on several instances at once, on any database: an instance first moves an entry's due time forward by a
+    /// lease, conditioned on the value it read, so only one instance works on an entry at a time; if it dies, the lease
+    /// runs out and another takes over. Deleting an object twice is harmless, so nothing is lost if that happens late.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The context has no <c>UseCoffer</c>, or its model does not map the ledger.</exception>
+    public static async Task<FileLedgerSweepResult> SweepFileLedgerAsync(this DbContext context, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var extension = context.GetService<IDbContextOptions>().FindExtension<CofferOptionsExtension>()
+            ?? throw new InvalidOperationException("SweepFileLedgerAsync needs a context configured with optionsBuilder.UseCoffer(storages).");
+        if (!FileLedger.IsMapped(context))
+        {
+            throw new InvalidOperationException($"{context.GetType().Name}'s model has no file ledger: call modelBuilder.AddCofferFileLedger() in OnModelCreating and add a migration.");
+        }
+
+        var logger = (ILogger?)context.GetService<ILoggerFactory>()?.CreateLogger("Coffer.EntityFrameworkCore.Sweeper") ?? NullLogger.Instance;
+        var clock = timeProvider ?? TimeProvider.System;
+        var ledger = context.Set<FileLedgerEntry>();
+        var done = new List<FileLedgerEntry>();
+        var failed = new List<FileLedgerEntry>();
+        while (true)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var due = await ledger.AsNoTracking().Where(e => e.State == FileLedgerState.Deleting && e.NextAttemptAt <= now).OrderBy(e => e.NextAttemptAt).ThenBy(e => e.Id)
+                .Take(100).ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (due.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var entry in due)
+            {
+                // The claim: whoever moves the due time from the value it read owns the entry for the lease.
+                var seen = entry.NextAttemptAt;
+                int claimed = await ledger.Where(e => e.Id == entry.Id && e.NextAttemptAt == seen)
+                    .ExecuteUpdateAsync(set => set.SetProperty(e => e.NextAttemptAt, now + FileLedger.Lease).SetProperty(e => e.Attempts, e => e.Attempts + 1), cancellationToken)
+                    .ConfigureAwait(false);
+                if (claimed == 0)
+                {
+                    continue; // another instance has it
+                }
+
+                entry.Attempts++;
+                try
+                {
+                    await extension.Storages.GetStorage(entry.Storage).DeleteAsync(entry.Name, cancellationToken).ConfigureAwait(false);
+                    await ledger.Where(e => e.Id == entry.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                    Log.LedgerDeleteDone(logger, entry.Storage, entry.Name, entry.Attempts);
+                    done.Add(entry);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    entry.NextAttemptAt = now + FileLedger.Backoff(entry.Attempts);
+                    entry.LastError = FileLedger.Describe(ex);
+                    await ledger.Where(e => e.Id == entry.Id)
+                        .ExecuteUpdateAsync(set => set.SetProperty(e => e.NextAttemptAt, entry.NextAttemptAt).SetProperty(e => e.LastError, entry.LastError), CancellationToken.None)
+                        .ConfigureAwait(false);
+                    Log.LedgerDeleteFailed(logger, ex, entry.Storage, entry.Name, entry.Attempts, entry.NextAttemptAt);
+                    failed.Add(entry);
+                }
+            }
+        }
+
+        return new FileLedgerSweepResult(done, failed);
+    }
+
     private static List<(string Table, string? Schema, string Column)> FindColumns(IModel model, string storage)
     {
         var columns = new List<(string Table, string? Schema, string Column)>();

@@ -39,3 +39,8 @@ public sealed record SweepResult(
     IReadOnlyList<string> TooRecent,
     IReadOnlyList<string> Failed,
     IReadOnlyList<string> Unfinished);
+
+/// <summary>What a sweep of the file ledger did.</summary>
+/// <param name="Done">Entries whose duty was done (the object deleted) and that were removed.</param>
+/// <param name="Failed">Entries whose attempt failed; they stay owed, with their next due time and error.</param>
+public sealed record FileLedgerSweepResult(IReadOnlyList<FileLedgerEntry> Done, IReadOnlyList<FileLedgerEntry> Failed);

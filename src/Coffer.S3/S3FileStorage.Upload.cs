@@ -26,9 +26,6 @@ namespace Coffer.S3;
 // the parts it had sent).
 public sealed partial class S3FileStorage
 {
-    /// <summary>S3 accepts at most this many parts in one multipart upload.</summary>
-    private const int MaxParts = 10_000;
-
     /// <summary>Non-seekable content is first read into a buffer of this size; most uploads end within it.</summary>
     private const int SmallBufferSize = 256 * 1024;
 
@@ -36,6 +33,7 @@ public sealed partial class S3FileStorage
     protected override async Task<string> SaveCoreAsync(AvailableNames names, Stream content, FileSaveOptions options, CancellationToken cancellationToken)
     {
         string contentType = ContentTypes.Resolve(names.First, options.ContentType);
+        int partSize = Options.MultipartPartSize;
         if (content.CanSeek)
         {
             long start = content.Position;
@@ -45,66 +43,35 @@ public sealed partial class S3FileStorage
                 return await PutAsync(names, () => Rewind(content, start), length, contentType, cancellationToken).ConfigureAwait(false);
             }
 
-            byte[] part = _partBuffers.Rent(Options.MultipartPartSize);
-            int count;
-            try
-            {
-                count = await FillAsync(content, part, 0, Options.MultipartPartSize, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                _partBuffers.Return(part);
-                throw;
-            }
-
-            return await SaveMultipartAsync(names, content, part, count, contentType, cancellationToken).ConfigureAwait(false);
+            using var part = new PartBuffer(_partBuffers, partSize);
+            await part.FillAsync(content, partSize, cancellationToken).ConfigureAwait(false);
+            return await SaveMultipartAsync(names, content, part, contentType, cancellationToken).ConfigureAwait(false);
         }
 
         // Non-seekable: read a small buffer first; most uploads end within it and go up as one PUT.
-        byte[] small = ArrayPool<byte>.Shared.Rent(SmallBufferSize);
-        byte[]? first = null;
-        try
+        PartBuffer first;
+        using (var small = new PartBuffer(ArrayPool<byte>.Shared, SmallBufferSize))
         {
-            int read = await FillAsync(content, small, 0, SmallBufferSize, cancellationToken).ConfigureAwait(false);
-            if (read < SmallBufferSize && read <= Options.MultipartThreshold)
+            await small.FillAsync(content, SmallBufferSize, cancellationToken).ConfigureAwait(false);
+            if (small.Count < SmallBufferSize && small.Count <= Options.MultipartThreshold)
             {
-                return await PutAsync(names, () => new MemoryStream(small, 0, read, writable: false), read, contentType, cancellationToken).ConfigureAwait(false);
+                return await PutAsync(names, small.OpenRead, small.Count, contentType, cancellationToken).ConfigureAwait(false);
             }
 
             // Larger: continue into a part buffer; up to one part is read before deciding.
-            first = _partBuffers.Rent(Options.MultipartPartSize);
-            small.AsSpan(0, read).CopyTo(first);
-            ArrayPool<byte>.Shared.Return(small);
-            small = null!;
-            int count = read + await FillAsync(content, first, read, Options.MultipartPartSize - read, cancellationToken).ConfigureAwait(false);
-            if (count < Options.MultipartPartSize && count <= Options.MultipartThreshold)
-            {
-                try
-                {
-                    return await PutAsync(names, () => new MemoryStream(first, 0, count, writable: false), count, contentType, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _partBuffers.Return(first);
-                    first = null;
-                }
-            }
-
-            byte[] handOver = first!;
-            first = null; // the multipart upload returns it
-            return await SaveMultipartAsync(names, content, handOver, count, contentType, cancellationToken).ConfigureAwait(false);
+            first = new PartBuffer(_partBuffers, partSize);
+            small.CopyTo(first);
         }
-        finally
+
+        using (first)
         {
-            if (small is not null)
+            await first.FillAsync(content, partSize, cancellationToken).ConfigureAwait(false);
+            if (first.Count < partSize && first.Count <= Options.MultipartThreshold)
             {
-                ArrayPool<byte>.Shared.Return(small);
+                return await PutAsync(names, first.OpenRead, first.Count, contentType, cancellationToken).ConfigureAwait(false);
             }
 
-            if (first is not null)
-            {
-                _partBuffers.Return(first);
-            }
+            return await SaveMultipartAsync(names, content, first, contentType, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -128,13 +95,12 @@ public sealed partial class S3FileStorage
             {
                 BucketName = _bucket,
                 Key = key,
-                InputStream = body(),
                 AutoCloseStream = false,
                 AutoResetStreamPosition = false,
                 UseChunkEncoding = _isAws,
             };
             request.Headers.ContentLength = length;
-            ApplyObjectParameters(request, contentType);
+            _objectParameters.ApplyTo(request.Headers, request.Metadata, contentType);
             if (conditional)
             {
                 request.IfNoneMatch = "*";
@@ -142,7 +108,11 @@ public sealed partial class S3FileStorage
 
             try
             {
-                await CallAsync("PUT", key, ct => _client.PutObjectAsync(request, ct), cancellationToken).ConfigureAwait(false);
+                await CallAsync("PUT", key, (RequestDeadline deadline) =>
+                {
+                    request.InputStream = deadline.Watch(body());
+                    return _client.PutObjectAsync(request, deadline.Token);
+                }, cancellationToken).ConfigureAwait(false);
                 return candidate;
             }
             catch (AmazonS3Exception ex) when (conditional && S3Errors.IsConditionalConflict(ex))
@@ -156,35 +126,32 @@ public sealed partial class S3FileStorage
         }
     }
 
-    /// <summary>Claims a name for a multipart upload, uploads, and undoes everything if the upload fails.</summary>
-    private async Task<string> SaveMultipartAsync(AvailableNames names, Stream content, byte[] first, int firstCount, string contentType, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims a name for a multipart upload of <paramref name="content"/>, whose first part is already in
+    /// <paramref name="first"/>, uploads it, and undoes everything if the upload fails.
+    /// </summary>
+    private async Task<string> SaveMultipartAsync(AvailableNames names, Stream content, PartBuffer first, string contentType, CancellationToken cancellationToken)
     {
         string candidate = names.First;
         string? reservationETag = null;
-        try
+        if (!names.Overwrite)
         {
-            if (!names.Overwrite)
+            if (Options.UniqueNameStrategy == S3UniqueNameStrategy.ConditionalPut)
             {
-                if (Options.UniqueNameStrategy == S3UniqueNameStrategy.ConditionalPut)
-                {
-                    (candidate, reservationETag) = await ReserveAsync(names, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    candidate = await FirstUnusedByHeadAsync(names, candidate, cancellationToken).ConfigureAwait(false);
-                }
+                (candidate, reservationETag) = await ReserveAsync(names, cancellationToken).ConfigureAwait(false);
             }
-        }
-        catch
-        {
-            _partBuffers.Return(first);
-            throw;
+            else
+            {
+                candidate = await FirstUnusedByHeadAsync(names, candidate, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         string key = GetFullKey(candidate);
         try
         {
-            await UploadMultipartAsync(key, content, first, firstCount, contentType, reservationETag, cancellationToken).ConfigureAwait(false);
+            using var upload = await MultipartUpload.StartAsync(this, key, contentType, cancellationToken).ConfigureAwait(false);
+            // Completes over our own reservation only (AWS checks If-Match; stores that ignore it are no worse off).
+            await upload.UploadAsync(content, first, reservationETag).ConfigureAwait(false);
             return candidate;
         }
         catch when (reservationETag is not null)
@@ -231,156 +198,12 @@ public sealed partial class S3FileStorage
     {
         try
         {
-            // Not cancellable: it cleans up after a cancellation too.
-            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, CancellationToken.None).ConfigureAwait(false);
+            // Not cancellable (it cleans up after a cancellation too), but bounded by the request timeout.
+            await CallAsync("DELETE", key, ct => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, ct), CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception ex) when (S3Errors.IsRequestFailure(ex))
         {
             Log.ReservationLeft(Logger, ex, Name, key);
-        }
-    }
-
-    /// <summary>
-    /// A multipart upload of <paramref name="content"/>, whose first part is already in <paramref name="first"/>.
-    /// Parts are read one after another and sent <see cref="S3FileStorageOptions.MultipartConcurrency"/> at a time;
-    /// each holds one buffer from the time it is read until it is sent, so the upload never holds more than that
-    /// many parts in memory. On any failure or cancellation the upload is aborted after its parts have stopped.
-    /// </summary>
-    private async Task UploadMultipartAsync(string key, Stream content, byte[] first, int firstCount, string contentType, string? reservationETag, CancellationToken cancellationToken)
-    {
-        var start = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = key, ContentType = contentType };
-        ApplyObjectParameters(start);
-        InitiateMultipartUploadResponse initiated;
-        try
-        {
-            initiated = await CallAsync("CreateMultipartUpload", key, ct => _client.InitiateMultipartUploadAsync(start, ct), cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            _partBuffers.Return(first);
-            throw;
-        }
-
-        string uploadId = initiated.UploadId;
-        Log.MultipartStarted(Logger, Name, key, uploadId);
-        int partSize = Options.MultipartPartSize;
-        using var slots = new SemaphoreSlim(Options.MultipartConcurrency - 1); // the first part holds one slot already
-        using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var parts = new List<Task<PartETag>>();
-        byte[]? buffer = first;
-        int count = firstCount;
-        long total = 0;
-        try
-        {
-            for (int partNumber = 1; ; partNumber++)
-            {
-                if (partNumber > MaxParts)
-                {
-                    throw new InvalidFileContentException(FileContentProblem.TooLarge,
-                        $"The file is larger than S3's {MaxParts:N0} parts of {partSize:N0} bytes (MultipartPartSize). Raise MultipartPartSize for storage '{Name}'.");
-                }
-
-                total += count;
-                parts.Add(UploadPartAsync(key, uploadId, partNumber, buffer, count, slots, failure));
-                buffer = null;
-                if (count < partSize)
-                {
-                    break; // the content ended within this part
-                }
-
-                await slots.WaitAsync(failure.Token).ConfigureAwait(false);
-                buffer = _partBuffers.Rent(partSize);
-                count = await FillAsync(content, buffer, 0, partSize, failure.Token).ConfigureAwait(false);
-                if (count == 0)
-                {
-                    _partBuffers.Return(buffer);
-                    buffer = null;
-                    slots.Release();
-                    break;
-                }
-            }
-
-            var etags = await Task.WhenAll(parts).ConfigureAwait(false);
-            var complete = new CompleteMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId, PartETags = [.. etags] };
-            if (reservationETag is not null)
-            {
-                // Replace only our own reservation (AWS checks this; stores that ignore it are no worse off).
-                complete.IfMatch = reservationETag;
-            }
-
-            await CallAsync("CompleteMultipartUpload", key, ct => _client.CompleteMultipartUploadAsync(complete, ct), failure.Token).ConfigureAwait(false);
-            Log.MultipartCompleted(Logger, Name, key, etags.Length, total);
-        }
-        catch (Exception ex)
-        {
-            await failure.CancelAsync().ConfigureAwait(false);
-            if (buffer is not null)
-            {
-                _partBuffers.Return(buffer);
-            }
-
-            // Let every part request finish (or stop) first, or a part could land after the abort and stay.
-            try
-            {
-                await Task.WhenAll(parts).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // Their failures are reported below.
-            }
-
-            await AbortAsync(key, uploadId).ConfigureAwait(false);
-            if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested
-                && parts.FirstOrDefault(p => p.IsFaulted)?.Exception?.InnerException is { } cause)
-            {
-                // A part failed and cancelled the rest: report the failure, not the cancellation it caused.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
-            }
-
-            throw;
-        }
-    }
-
-    private async Task<PartETag> UploadPartAsync(string key, string uploadId, int partNumber, byte[] buffer, int count, SemaphoreSlim slots, CancellationTokenSource failure)
-    {
-        try
-        {
-            var request = new UploadPartRequest
-            {
-                BucketName = _bucket,
-                Key = key,
-                UploadId = uploadId,
-                PartNumber = partNumber,
-                PartSize = count,
-                InputStream = new MemoryStream(buffer, 0, count, writable: false),
-                UseChunkEncoding = _isAws,
-            };
-            var response = await CallAsync("UploadPart", key, ct => _client.UploadPartAsync(request, ct), failure.Token).ConfigureAwait(false);
-            return new PartETag(partNumber, response.ETag);
-        }
-        catch
-        {
-            await failure.CancelAsync().ConfigureAwait(false); // stop reading and sending the other parts
-            throw;
-        }
-        finally
-        {
-            _partBuffers.Return(buffer);
-            slots.Release();
-        }
-    }
-
-    private async Task AbortAsync(string key, string uploadId)
-    {
-        try
-        {
-            // Not cancellable: it cleans up after a cancellation.
-            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId }, CancellationToken.None).ConfigureAwait(false);
-            Log.MultipartAborted(Logger, Name, key, uploadId);
-        }
-        catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException or IOException or OperationCanceledException)
-        {
-            Log.AbortFailed(Logger, ex, Name, key, uploadId);
         }
     }
 
@@ -402,79 +225,9 @@ public sealed partial class S3FileStorage
         return next;
     }
 
-    private void ApplyObjectParameters(PutObjectRequest request, string contentType)
-    {
-        request.ContentType = contentType;
-        if (_acl is not null)
-        {
-            request.CannedACL = _acl;
-        }
-
-        if (Options.ServerSideEncryption is { } sse)
-        {
-            request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.FindValue(sse);
-            request.ServerSideEncryptionKeyManagementServiceKeyId = Options.ServerSideEncryptionKeyId;
-        }
-
-        ApplyObjectHeaders(request.Headers, request.Metadata);
-    }
-
-    private void ApplyObjectParameters(InitiateMultipartUploadRequest request)
-    {
-        if (_acl is not null)
-        {
-            request.CannedACL = _acl;
-        }
-
-        if (Options.ServerSideEncryption is { } sse)
-        {
-            request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.FindValue(sse);
-            request.ServerSideEncryptionKeyManagementServiceKeyId = Options.ServerSideEncryptionKeyId;
-        }
-
-        ApplyObjectHeaders(request.Headers, request.Metadata);
-    }
-
-    // The SDK's request types share no base for ACL and encryption, but they do share these two collections.
-    private void ApplyObjectHeaders(HeadersCollection headers, MetadataCollection metadata)
-    {
-        if (Options.CacheControl is { } cacheControl)
-        {
-            headers.CacheControl = cacheControl;
-        }
-
-        if (Options.ContentDisposition is { } disposition)
-        {
-            headers.ContentDisposition = disposition;
-        }
-
-        foreach (var (key, value) in Options.Metadata)
-        {
-            metadata.Add(key, value);
-        }
-    }
-
     private static Stream Rewind(Stream content, long start)
     {
         content.Position = start;
         return content;
-    }
-
-    /// <summary>Reads until <paramref name="count"/> bytes are in <paramref name="buffer"/> or the content ends.</summary>
-    private static async Task<int> FillAsync(Stream content, byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        int total = 0;
-        while (total < count)
-        {
-            int read = await content.ReadAsync(buffer.AsMemory(offset + total, count - total), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-
-            total += read;
-        }
-
-        return total;
     }
 }

@@ -30,7 +30,7 @@ public sealed partial class S3FileStorage : FileStorage<S3FileStorageOptions>, I
     private readonly bool _isAws;
     private readonly string _endpoint;
     private readonly string _plainUrlPrefix;
-    private readonly S3CannedACL? _acl;
+    private readonly ObjectParameters _objectParameters;
     private readonly System.Buffers.ArrayPool<byte> _partBuffers;
 
     /// <summary>Creates an S3 storage.</summary>
@@ -52,12 +52,7 @@ public sealed partial class S3FileStorage : FileStorage<S3FileStorageOptions>, I
         string? serviceUrl = options.ServiceUrl ?? client?.Config.ServiceURL;
         _isAws = IsAwsEndpoint(serviceUrl);
         _endpoint = serviceUrl?.TrimEnd('/') ?? $"https://s3.{options.Region}.amazonaws.com";
-        _acl = options.DefaultAcl switch
-        {
-            null => options.Visibility == FileVisibility.Public ? S3CannedACL.PublicRead : null,
-            "" => null,
-            var acl => S3CannedACL.FindValue(acl),
-        };
+        _objectParameters = new ObjectParameters(options, options.DefaultAcl ?? (options.Visibility == FileVisibility.Public ? "public-read" : null));
         _partBuffers = System.Buffers.ArrayPool<byte>.Create(options.MultipartPartSize, options.MultipartConcurrency);
 
         if (client is null)
@@ -129,12 +124,15 @@ public sealed partial class S3FileStorage : FileStorage<S3FileStorageOptions>, I
         }
 
         config.ForcePathStyle = UsesPathStyle(options, serviceUrl);
+        // The factory applies the connect timeout; a request's own timeout is the storage's RequestDeadline.
+        config.ConnectTimeout = options.ConnectTimeout;
+        config.HttpClientFactory = S3HttpClientFactory.Aws;
         if (!IsAwsEndpoint(serviceUrl))
         {
             config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
             config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
             // Keeps pooled connections in step with stores that mishandle 100-continue (see the factory).
-            config.HttpClientFactory = NoExpectContinueHttpClientFactory.Instance;
+            config.HttpClientFactory = S3HttpClientFactory.NoExpectContinue;
         }
 
         return config;
@@ -234,7 +232,7 @@ public sealed partial class S3FileStorage : FileStorage<S3FileStorageOptions>, I
             throw new FileNotFoundException($"Storage '{Name}' has no file named '{name}' yet: its upload is still in progress.", name);
         }
 
-        return new ObjectStream(response);
+        return new ObjectStream(this, key, response);
     }
 
     /// <inheritdoc />
@@ -320,22 +318,41 @@ public sealed partial class S3FileStorage : FileStorage<S3FileStorageOptions>, I
         metadata is not null && metadata.Keys.Any(k => k.EndsWith(ReservationMetadataKey, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Runs one SDK call and turns its failures into Coffer's exceptions (404 and 412 pass through).</summary>
-    private async Task<T> CallAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private Task<T> CallAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        CallAsync(operation, key, (RequestDeadline deadline) => call(deadline.Token), cancellationToken);
+
+    /// <summary>
+    /// Runs one SDK call under a <see cref="RequestDeadline"/> of <see cref="S3FileStorageOptions.RequestTimeout"/>
+    /// (a call that sends a body watches it with <see cref="RequestDeadline.Watch"/>), and turns its failures into
+    /// Coffer's exceptions: a passed deadline into <see cref="StorageUnavailableException"/>, a cancellation by the
+    /// caller's token stays one. The SDK does not retry a request whose token was cancelled, so a hung store costs
+    /// one timeout, not one per retry. <paramref name="timeout"/> replaces the request timeout for calls known to
+    /// be slow.
+    /// </summary>
+    private async Task<T> CallAsync<T>(string operation, string key, Func<RequestDeadline, Task<T>> call, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
+        using var deadline = new RequestDeadline(timeout ?? Options.RequestTimeout, cancellationToken);
         try
         {
-            return await call(cancellationToken).ConfigureAwait(false);
+            return await call(deadline).ConfigureAwait(false);
         }
-        catch (Exception ex) when (S3Errors.Translate(ex, Name, _bucket, _endpoint, operation, key, cancellationToken) is { } translated)
+        catch (Exception ex) when (S3Errors.Translate(ex, Name, _bucket, _endpoint, operation, key, cancellationToken, deadline.Expired ? deadline.Timeout : null) is { } translated)
         {
             throw translated;
         }
     }
 
-    /// <summary>The body of a GET; disposing it releases the response and its connection.</summary>
-    private sealed class ObjectStream(GetObjectResponse response) : ForwardReadStream(response.ResponseStream)
+    /// <summary>
+    /// The body of a GET; disposing it releases the response and its connection. Each asynchronous read has a
+    /// <see cref="RequestDeadline"/>: a download stops with <see cref="StorageUnavailableException"/> when the store
+    /// sends nothing for the request timeout, however long the whole download takes.
+    /// </summary>
+    private sealed class ObjectStream(S3FileStorage storage, string key, GetObjectResponse response) : ForwardReadStream(response.ResponseStream)
     {
         public override long Length => response.ContentLength;
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            new(storage.CallAsync("GET (body)", key, deadline => base.ReadAsync(buffer, deadline.Token).AsTask(), cancellationToken));
 
         protected override void Dispose(bool disposing)
         {

@@ -139,6 +139,22 @@ public sealed class S3FileStorageOptions : FileStorageOptions
     public int MultipartConcurrency { get; set { ThrowIfReadOnly(); field = value; } } = 4;
 
     /// <summary>
+    /// How long opening a TCP connection (and TLS) to the store may take. Applies to the S3 client the storage
+    /// builds itself; a client passed to the storage keeps its own settings. Default: 10 seconds. At most 10 minutes.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set { ThrowIfReadOnly(); field = value; } } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long one request may go without progress before it fails with <see cref="StorageUnavailableException"/>:
+    /// no byte of its body taken by the connection, no answer, and, while a download is read, no byte of it. The
+    /// clock restarts with every piece of progress, so a large upload or download that keeps moving is never cut off;
+    /// a hung store is given up on after this long, and a multipart upload caught by it is aborted (its
+    /// CompleteMultipartUpload, which AWS may work on for minutes, gets 10 times this). Applies to every
+    /// request of the storage, through its own client or one passed to it. Default: 30 seconds. At most 1 hour.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set { ThrowIfReadOnly(); field = value; } } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// The access key id. Default: none, which uses the AWS SDK's default credential chain (environment variables,
     /// shared profile, container or instance role, …). (<c>access_key</c>)
     /// </summary>

@@ -114,6 +114,10 @@ public sealed class S3FileStorageOptionsValidator : FileStorageOptionsValidator<
             builder.AddError($"must be between 1 and 64, but is {options.MultipartConcurrency}.", nameof(options.MultipartConcurrency));
         }
 
+        // Timeouts: a hung store must be given up on in seconds, but a zero or negative value would fail every request.
+        CheckTimeout(options.ConnectTimeout, TimeSpan.FromMinutes(10), nameof(options.ConnectTimeout), builder);
+        CheckTimeout(options.RequestTimeout, TimeSpan.FromHours(1), nameof(options.RequestTimeout), builder);
+
         // Credentials: keys, keys with a session token, or none at all for the SDK's default chain.
         if (string.IsNullOrEmpty(options.AccessKey) != string.IsNullOrEmpty(options.SecretKey))
         {
@@ -133,6 +137,14 @@ public sealed class S3FileStorageOptionsValidator : FileStorageOptionsValidator<
         if (!Enum.IsDefined(options.UniqueNameStrategy))
         {
             builder.AddError($"must be ConditionalPut or CheckThenPut, but is {options.UniqueNameStrategy}.", nameof(options.UniqueNameStrategy));
+        }
+    }
+
+    private static void CheckTimeout(TimeSpan value, TimeSpan max, string property, FileStorageOptionsErrors builder)
+    {
+        if (value <= TimeSpan.Zero || value > max)
+        {
+            builder.AddError($"must be more than zero and at most {max}, but is {value}.", property);
         }
     }
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Coffer.AspNetCore.Tests;
 
@@ -226,6 +227,24 @@ public class FileUploaderTests
         using var response = await UploadAsync(app, "form", "limited", new byte[1001], "big.png", "image/png");
 
         Assert.Contains(app.Logs.Entries, e => e.EventId.Id == 4004 && e.Message.StartsWith("Refused an upload to storage limited with status 413", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unreachable_storage_is_logged_as_a_warning_that_names_the_storage_and_the_operation_and_carries_the_exception()
+    {
+        await using var app = await StartAsync();
+        var uploader = app.Services.GetRequiredService<FileUploader>();
+        var cause = new StorageUnavailableException("limited", "Storage 'limited' could not reach S3 at http://127.0.0.1:9 for PUT of files/a.txt: Connection refused",
+            new HttpRequestException("Connection refused (127.0.0.1:9)"));
+
+        var problem = uploader.ToProblem(app.Storage("limited"), cause);
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, problem?.StatusCode);
+        var entry = Assert.Single(app.Logs.Entries, e => e.Level >= LogLevel.Warning);
+        Assert.Equal((4007, LogLevel.Warning), (entry.EventId.Id, entry.Level));
+        Assert.Equal("Storage limited could not be reached to save an upload; the client was told to try again: "
+            + "Storage 'limited' could not reach S3 at http://127.0.0.1:9 for PUT of files/a.txt: Connection refused", entry.Message);
+        Assert.Same(cause, entry.Exception);
     }
 
     [Fact]

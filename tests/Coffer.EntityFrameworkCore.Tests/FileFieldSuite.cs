@@ -386,15 +386,11 @@ public abstract class FileFieldSuite(FileFieldFixture fixture)
     [Fact]
     public async Task Transaction_committed_behind_EFs_back_keeps_the_upload()
     {
-        await using (var db = Fixture.CreateContext())
+        await CommitBehindEFsBackAsync(db =>
         {
-            await db.Database.OpenConnectionAsync();
-            await using var transaction = await db.Database.GetDbConnection().BeginTransactionAsync();
-            await db.Database.UseTransactionAsync(transaction);
             db.Add(NewDocument("outside.txt", "committed outside EF"));
-            await db.SaveChangesAsync();
-            await transaction.CommitAsync();
-        }
+            return Task.CompletedTask;
+        });
 
         // The outcome was invisible to Coffer, so it kept the file: a row never points at a missing file.
         Assert.Equal([$"{_folder}/outside.txt"], await ListAsync(Fixture.Private, _folder));
@@ -504,6 +500,90 @@ public abstract class FileFieldSuite(FileFieldFixture fixture)
         Assert.Equal([orphan], await ListAsync(Fixture.Private, _folder));
     }
 
+    // ----- The file ledger -----
+
+    [Fact]
+    public async Task A_deleted_row_owes_nothing_once_its_file_is_deleted_after_the_commit()
+    {
+        var doc = await SaveNewAsync(NewDocument("owed.txt", "owed"));
+
+        await using (var db = Fixture.CreateContext())
+        {
+            db.Remove(await db.Documents.SingleAsync(d => d.Id == doc.Id));
+            await db.SaveChangesAsync();
+            Assert.Empty(db.ChangeTracker.Entries<FileLedgerEntry>()); // the row is the record, not the context
+        }
+
+        Assert.Empty(await ListAsync(Fixture.Private, _folder));
+        Assert.Empty(await OwedAsync());
+    }
+
+    [Fact]
+    public async Task A_replace_rolled_back_with_its_transaction_owes_nothing_and_keeps_the_old_file()
+    {
+        var doc = await SaveNewAsync(NewDocument("old.txt", "old"));
+
+        await using (var db = Fixture.CreateContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var row = await db.Documents.SingleAsync(d => d.Id == doc.Id);
+            row.File = StoredFile.FromStream(TestContent.Text("new"), "new.txt");
+            await db.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        }
+
+        Assert.Equal([$"{_folder}/old.txt"], await ListAsync(Fixture.Private, _folder));
+        Assert.Empty(await OwedAsync());
+    }
+
+    [Fact]
+    public async Task A_delete_committed_behind_EFs_back_stays_owed_and_one_ledger_sweep_does_it()
+    {
+        var doc = await SaveNewAsync(NewDocument("behind.txt", "behind"));
+
+        await CommitBehindEFsBackAsync(async db => db.Remove(await db.Documents.SingleAsync(d => d.Id == doc.Id)));
+
+        // The commit was invisible to Coffer, so the file is still there, and the ledger, committed with the delete, says so.
+        Assert.Equal([$"{_folder}/behind.txt"], await ListAsync(Fixture.Private, _folder));
+        var owed = Assert.Single(await OwedAsync());
+        Assert.Equal((FileLedgerState.Deleting, "private", $"{_folder}/behind.txt"), (owed.State, owed.Storage, owed.Name));
+
+        await using (var db = Fixture.CreateContext())
+        {
+            var result = await db.SweepFileLedgerAsync();
+            Assert.Contains(result.Done, e => e.Id == owed.Id);
+            Assert.Empty(result.Failed);
+        }
+
+        Assert.Empty(await ListAsync(Fixture.Private, _folder));
+        Assert.Empty(await OwedAsync());
+    }
+
+    [Fact]
+    public async Task Two_ledger_sweeps_at_once_do_each_owed_delete_exactly_once()
+    {
+        const int Count = 12;
+        var docs = new List<Document>();
+        for (int i = 0; i < Count; i++)
+        {
+            docs.Add(await SaveNewAsync(NewDocument($"many-{i}.txt", "many", title: $"{_folder}-{i}")));
+        }
+
+        await CommitBehindEFsBackAsync(async db => db.RemoveRange(await db.Documents.Where(d => d.Folder == _folder).ToListAsync()));
+
+        Assert.Equal(Count, (await OwedAsync()).Count);
+        await using var first = Fixture.CreateContext();
+        await using var second = Fixture.CreateContext();
+        var results = await Task.WhenAll(first.SweepFileLedgerAsync(), second.SweepFileLedgerAsync());
+
+        var done = results.SelectMany(r => r.Done).Where(e => e.Name.StartsWith(_folder + "/", StringComparison.Ordinal)).Select(e => e.Id).ToList();
+        Assert.Equal(Count, done.Count);
+        Assert.Equal(Count, done.Distinct().Count());
+        Assert.Empty(results.SelectMany(r => r.Failed));
+        Assert.Empty(await ListAsync(Fixture.Private, _folder));
+        Assert.Empty(await OwedAsync());
+    }
+
     // ----- Helpers -----
 
     private Document NewDocument(string fileName, string content, string? title = null) =>
@@ -523,6 +603,25 @@ public abstract class FileFieldSuite(FileFieldFixture fixture)
     {
         await using var db = Fixture.CreateContext();
         return (await db.Documents.AsNoTracking().SingleAsync(d => d.Id == id)).File.Name ?? "";
+    }
+
+    /// <summary>Saves a change in a transaction that is committed on the connection, where EF Core (and Coffer) cannot see it.</summary>
+    private async Task CommitBehindEFsBackAsync(Func<TestDbContext, Task> change)
+    {
+        await using var db = Fixture.CreateContext();
+        await db.Database.OpenConnectionAsync();
+        await using var transaction = await db.Database.GetDbConnection().BeginTransactionAsync();
+        await db.Database.UseTransactionAsync(transaction);
+        await change(db);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>What the file ledger still owes for this test's folder.</summary>
+    private async Task<List<FileLedgerEntry>> OwedAsync()
+    {
+        await using var db = Fixture.CreateContext();
+        return await db.Set<FileLedgerEntry>().AsNoTracking().Where(e => e.Name.StartsWith(_folder + "/")).ToListAsync();
     }
 
     private async Task<int> CountRowsAsync()

@@ -36,10 +36,10 @@ public sealed class LocalDiskFailureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Failed_delete_after_the_commit_is_logged_and_the_new_state_kept()
+    public async Task A_delete_that_fails_after_the_commit_stays_owed_until_a_ledger_sweep_succeeds()
     {
-        // A folder where the old file should be: deleting it as a file fails.
-        Directory.CreateDirectory(_private.GetPath("files/stuck.txt"));
+        string stuck = _private.GetPath("files/stuck.txt");
+        Directory.CreateDirectory(stuck); // a folder where the old file should be: deleting it as a file fails
         int id;
         await using (var db = CreateContext())
         {
@@ -51,12 +51,58 @@ public sealed class LocalDiskFailureTests : IAsyncLifetime
 
         await using (var db = CreateContext())
         {
+            db.Remove(await db.PrivateFiles.SingleAsync(f => f.Id == id));
+            await db.SaveChangesAsync(); // the commit stands; the delete is owed
+        }
+
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        FileLedgerSweepResult stillDown, recovered;
+        FileLedgerEntry owed;
+        await using (var db = CreateContext())
+        {
+            owed = Assert.Single(await db.Set<FileLedgerEntry>().AsNoTracking().ToListAsync());
+            stillDown = await db.SweepFileLedgerAsync(clock);
+            Directory.Delete(stuck);
+            File.WriteAllText(stuck, "the old file, reachable again");
+            Assert.Empty((await db.SweepFileLedgerAsync(clock)).Done); // not due yet: retried after a back-off
+            clock.Advance(TimeSpan.FromMinutes(1));
+            recovered = await db.SweepFileLedgerAsync(clock);
+            Assert.Empty(await db.Set<FileLedgerEntry>().ToListAsync());
+        }
+
+        Assert.Equal(("private", "files/stuck.txt", 0), (owed.Storage, owed.Name, owed.Attempts));
+        var failed = Assert.Single(stillDown.Failed);
+        Assert.Equal(1, failed.Attempts);
+        Assert.NotNull(failed.LastError);
+        Assert.Equal(2, Assert.Single(recovered.Done).Attempts);
+        Assert.False(File.Exists(stuck));
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == 3010 && e.Message.Contains("files/stuck.txt", StringComparison.Ordinal));
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == 3012);
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == 3011);
+    }
+
+    [Fact]
+    public async Task Without_the_ledger_a_failed_delete_after_the_commit_is_logged_and_the_new_state_kept()
+    {
+        // A folder where the old file should be: deleting it as a file fails.
+        Directory.CreateDirectory(_private.GetPath("files/stuck.txt"));
+        int id;
+        await using (var db = CreateContextWithoutLedger())
+        {
+            var row = new PrivateFile { File = StoredFile.FromName("files/stuck.txt") };
+            db.Add(row);
+            await db.SaveChangesAsync();
+            id = row.Id;
+        }
+
+        await using (var db = CreateContextWithoutLedger())
+        {
             var row = await db.PrivateFiles.SingleAsync(f => f.Id == id);
             row.File = StoredFile.FromStream(TestContent.Text("new"), "new.txt");
             await db.SaveChangesAsync();
         }
 
-        await using (var db = CreateContext())
+        await using (var db = CreateContextWithoutLedger())
         {
             Assert.Equal("files/new.txt", (await db.PrivateFiles.SingleAsync(f => f.Id == id)).File.Name);
         }
@@ -68,5 +114,8 @@ public sealed class LocalDiskFailureTests : IAsyncLifetime
     }
 
     private TestDbContext CreateContext() =>
+        new(new DbContextOptionsBuilder().UseSqlite(_connection).UseCoffer(_registry).UseLoggerFactory(_loggerFactory).Options);
+
+    private NoLedgerDbContext CreateContextWithoutLedger() =>
         new(new DbContextOptionsBuilder().UseSqlite(_connection).UseCoffer(_registry).UseLoggerFactory(_loggerFactory).Options);
 }

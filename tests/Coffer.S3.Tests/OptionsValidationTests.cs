@@ -39,6 +39,8 @@ public sealed class OptionsValidationTests
         Assert.Equal(8 * 1024 * 1024, options.MultipartThreshold);
         Assert.Equal(8 * 1024 * 1024, options.MultipartPartSize);
         Assert.Equal(4, options.MultipartConcurrency);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.RequestTimeout);
         Assert.Equal("https", options.UrlScheme);
         Assert.Null(options.DefaultAcl);
         Assert.Null(options.QueryStringAuth);
@@ -189,6 +191,20 @@ public sealed class OptionsValidationTests
         var options = Valid();
         options.MultipartConcurrency = concurrency;
         Assert.Contains("MultipartConcurrency", SingleFailure(options), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(nameof(S3FileStorageOptions.ConnectTimeout), 0)]
+    [InlineData(nameof(S3FileStorageOptions.ConnectTimeout), -1)]
+    [InlineData(nameof(S3FileStorageOptions.ConnectTimeout), 601)]
+    [InlineData(nameof(S3FileStorageOptions.RequestTimeout), 0)]
+    [InlineData(nameof(S3FileStorageOptions.RequestTimeout), -1)]
+    [InlineData(nameof(S3FileStorageOptions.RequestTimeout), 3601)]
+    public void Timeout_that_is_not_positive_or_too_long_is_refused_with_its_name(string property, int seconds)
+    {
+        var options = Valid();
+        typeof(S3FileStorageOptions).GetProperty(property)!.SetValue(options, TimeSpan.FromSeconds(seconds));
+        Assert.StartsWith($"Property {property}:", SingleFailure(options), StringComparison.Ordinal);
     }
 
     [Fact]

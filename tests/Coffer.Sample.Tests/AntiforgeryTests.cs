@@ -21,12 +21,7 @@ public sealed class AntiforgeryTests(AntiforgeryApp app, ITestOutputHelper outpu
     /// <summary>A client signed in with the Identity cookie (as the pages are), sending <paramref name="authorization"/> too.</summary>
     private async Task<HttpClient> CookieClientAsync(ApiUser user, AuthenticationHeaderValue? authorization)
     {
-        var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new() }) { BaseAddress = app.BaseAddress };
-        using (var login = await browser.PostAsJsonAsync(new Uri("/login?useCookies=true", UriKind.Relative), new { email = user.Email, password = ApiUser.Password }))
-        {
-            await ApiUser.EnsureStatusAsync(login, HttpStatusCode.OK);
-        }
-
+        var browser = await app.SignInWithCookieAsync(user);
         browser.DefaultRequestHeaders.Authorization = authorization;
         return browser;
     }

@@ -6,7 +6,7 @@ namespace Coffer.TestSupport;
 /// <summary>Keeps every log entry, to check what was logged (and that nothing leaked to the client instead).</summary>
 public sealed class LogSink : ILoggerProvider
 {
-    public ConcurrentQueue<(string Category, EventId EventId, LogLevel Level, string Message)> Entries { get; } = new();
+    public ConcurrentQueue<(string Category, EventId EventId, LogLevel Level, string Message, Exception? Exception)> Entries { get; } = new();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -21,6 +21,6 @@ public sealed class LogSink : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            sink.Entries.Enqueue((category, eventId, logLevel, formatter(state, exception)));
+            sink.Entries.Enqueue((category, eventId, logLevel, formatter(state, exception), exception));
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -22,8 +23,14 @@ public static class SampleDatabase
             // (DISCARD ALL), which this app does not need since it never changes session state. In a connection string
             // the last value of a keyword wins, so the configured string can override both.
             connection = $"Max Auto Prepare=20;No Reset On Close=true;{connection}";
+            // A restart of the server (or a failover) ends every pooled connection, and the first command on one fails
+            // (57P01); Npgsql then empties the pool. One immediate retry, on a new connection, spares that request its
+            // 503. Only one: while the server is down, a retry fails as fast as the first try, and the client gets its 503
+            // at once rather than after a backoff. No code here opens a transaction itself, which a retrying strategy
+            // would require to be wrapped in it.
             services.AddDbContextPool<SampleDbContext, PostgreSqlSampleDbContext>((sp, o) =>
-                o.UseNpgsql(connection).UseCoffer(sp.GetRequiredService<IFileStorageProvider>()));
+                o.UseNpgsql(connection, npgsql => npgsql.EnableRetryOnFailure(1, TimeSpan.FromMilliseconds(100), [PostgresErrorCodes.AdminShutdown, PostgresErrorCodes.CrashShutdown]))
+                    .UseCoffer(sp.GetRequiredService<IFileStorageProvider>()));
         }
         else if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
@@ -37,6 +44,7 @@ public static class SampleDatabase
         }
 
         services.AddSingleton<FileQueries>();
+        services.AddHostedService<FileLedgerSweeper>();
         return services;
     }
 

@@ -51,6 +51,8 @@ public abstract class SampleDbContext(DbContextOptions options) : IdentityDbCont
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
+        // Deletes of old files are recorded with the change that makes them, so a store outage cannot lose one.
+        builder.AddCofferFileLedger();
         builder.Entity<PrivateFile>(entity =>
         {
             entity.Property(e => e.File).IsFileField("private", uploadTo: "files/{yyyy}/{MM}");

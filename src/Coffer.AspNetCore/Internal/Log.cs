@@ -43,4 +43,12 @@ internal static partial class Log
 
     [LoggerMessage(4005, LogLevel.Debug, "Uploaded {FileName} to storage {Storage} as {StoredName} ({Length} bytes)", EventName = "FileUploaded")]
     private static partial void FileUploadedCore(ILogger logger, string fileName, string storage, string storedName, long length);
+
+    // 4006 (SigningKeyGenerated) moved to the core package with AddCoffer, as 1006.
+
+    public static void StorageUnavailable(ILogger logger, string storage, StorageUnavailableException exception) =>
+        StorageUnavailableCore(logger, LogText.Escape(storage), LogText.Escape(exception.Message), exception);
+
+    [LoggerMessage(4007, LogLevel.Warning, "Storage {Storage} could not be reached to save an upload; the client was told to try again: {Reason}", EventName = "StorageUnavailable")]
+    private static partial void StorageUnavailableCore(ILogger logger, string storage, string reason, Exception exception);
 }

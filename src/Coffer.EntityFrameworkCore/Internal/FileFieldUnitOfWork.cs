@@ -16,16 +16,20 @@ namespace Coffer.EntityFrameworkCore.Internal;
 /// <item>Old files (row deleted, file replaced or cleared) are deleted only once the commit is known.</item>
 /// <item>When the outcome cannot be known (a transaction committed or rolled back behind EF's back), nothing is
 /// deleted: an orphan is left for the sweeper rather than a row without its file.</item>
+/// <item>With the file ledger mapped, each old file is also recorded in the save itself, so a delete that fails or
+/// never runs (store down, crash, unknown outcome) stays owed until the ledger sweep does it.</item>
 /// </list>
 /// </summary>
 internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
 {
     private readonly ILogger _logger;
+    private readonly ICurrentDbContext _context;
     private SaveBatch? _batch;
     private TransactionWork? _transaction;
 
-    public FileFieldUnitOfWork(IDbContextOptions options, ILoggerFactory loggerFactory)
+    public FileFieldUnitOfWork(IDbContextOptions options, ICurrentDbContext context, ILoggerFactory loggerFactory)
     {
+        _context = context;
         Storages = options.FindExtension<CofferOptionsExtension>()?.Storages
             ?? throw new InvalidOperationException("File fields need optionsBuilder.UseCoffer(storages) on the DbContext options.");
         _logger = loggerFactory.CreateLogger("Coffer.EntityFrameworkCore");
@@ -49,6 +53,18 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
 
         var batch = new SaveBatch();
         var uploads = Plan(context, batch);
+        if (FileLedger.IsMapped(context))
+        {
+            // In the save itself: the delete is owed exactly when the change commits (after the enumeration in Plan).
+            var now = DateTime.UtcNow;
+            for (int i = 0; i < batch.OldFiles.Count; i++)
+            {
+                var old = batch.OldFiles[i];
+                batch.OldFiles[i] = old with { Ledger = FileLedger.Deleting(old.Storage, old.Name, now) };
+                context.Add(batch.OldFiles[i].Ledger!);
+            }
+        }
+
         try
         {
             foreach (var upload in uploads)
@@ -152,6 +168,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
     {
         if (Take(transaction) is { } work)
         {
+            ForgetLedgerEntries(work.OldFiles); // rolled back with the transaction
             await DeleteUploadsAsync(work.Uploads, reason).ConfigureAwait(false);
         }
     }
@@ -250,6 +267,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
     private async Task UndoAsync(SaveBatch batch, string reason)
     {
         await DeleteUploadsAsync(batch.Uploads, reason).ConfigureAwait(false);
+        ForgetLedgerEntries(batch.OldFiles); // a retried save records them again
         for (int i = batch.Replaced.Count - 1; i >= 0; i--)
         {
             var (entry, pending) = batch.Replaced[i];
@@ -298,6 +316,9 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         {
             Log.TransactionOutcomeUnknown(_logger, work.Uploads.Count, work.OldFiles.Count);
         }
+
+        // Committed or not, the database knows: a committed entry is owed to the ledger sweep, a rolled-back one is gone.
+        ForgetLedgerEntries(work.OldFiles);
     }
 
     private SaveBatch? TakeBatch()
@@ -352,8 +373,9 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Deletes old files after the commit. Never throws: the database already holds the new state, and a failure here
-    /// (or a cancellation) only leaves an orphan for the sweeper.
+    /// Deletes old files after the commit, and their ledger entries once they are gone. Never throws: the database
+    /// already holds the new state, and a failure here (or a cancellation) leaves the entry for the ledger sweep, or,
+    /// without a ledger, an orphan for the full sweep.
     /// </summary>
     private async Task DeleteOldFilesAsync(List<StoredObject> oldFiles, CancellationToken cancellationToken)
     {
@@ -362,18 +384,52 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
             try
             {
                 await old.Storage.DeleteAsync(old.Name, cancellationToken).ConfigureAwait(false);
+                if (old.Ledger is { } entry)
+                {
+                    await FileLedger.RemoveAsync(_context.Context, entry.Id, cancellationToken).ConfigureAwait(false);
+                }
+
                 Log.OldFileDeleted(_logger, old.Storage.Name, old.Name);
             }
 #pragma warning disable CA1031 // The commit has happened; reporting a failure as an exception would misreport the save.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                Log.OldFileDeleteFailed(_logger, ex, old.Storage.Name, old.Name);
+                if (old.Ledger is not null)
+                {
+                    Log.OldFileDeleteOwed(_logger, ex, old.Storage.Name, old.Name);
+                }
+                else
+                {
+                    Log.OldFileDeleteFailed(_logger, ex, old.Storage.Name, old.Name);
+                }
             }
+        }
+
+        ForgetLedgerEntries(oldFiles);
+    }
+
+    /// <summary>Stops tracking the ledger entries of <paramref name="oldFiles"/>: the database row is the record, not the context.</summary>
+    private void ForgetLedgerEntries(List<StoredObject> oldFiles)
+    {
+        try
+        {
+            foreach (var old in oldFiles)
+            {
+                if (old.Ledger is { } entry)
+                {
+                    _context.Context.Entry(entry).State = EntityState.Detached;
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The context is gone (this runs as it is disposed), and what it tracked with it.
         }
     }
 
-    private sealed record StoredObject(FileStorage Storage, string Name);
+    /// <summary>An object in a storage, and the ledger entry that records the duty to delete it, if the ledger is mapped.</summary>
+    private sealed record StoredObject(FileStorage Storage, string Name, FileLedgerEntry? Ledger = null);
 
     private sealed record PlannedUpload(PropertyEntry Entry, StoredFile Value, FileField Field, FileStorage Storage);
 

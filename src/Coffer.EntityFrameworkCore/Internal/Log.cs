@@ -63,4 +63,22 @@ internal static partial class Log
 
     [LoggerMessage(3009, LogLevel.Warning, "Sweeper could not delete {FileName} from storage {Storage}", EventName = "OrphanDeleteFailed")]
     private static partial void OrphanDeleteFailedCore(ILogger logger, Exception exception, string storage, string fileName);
+
+    public static void OldFileDeleteOwed(ILogger logger, Exception exception, string storage, string fileName) =>
+        OldFileDeleteOwedCore(logger, exception, LogText.Escape(storage), LogText.Escape(fileName));
+
+    [LoggerMessage(3010, LogLevel.Warning, "Could not delete the old file {FileName} from storage {Storage} after the commit; the file ledger keeps the delete owed and the ledger sweep retries it", EventName = "OldFileDeleteOwed")]
+    private static partial void OldFileDeleteOwedCore(ILogger logger, Exception exception, string storage, string fileName);
+
+    public static void LedgerDeleteDone(ILogger logger, string storage, string fileName, int attempts) =>
+        LedgerDeleteDoneCore(logger, LogText.Escape(storage), LogText.Escape(fileName), attempts);
+
+    [LoggerMessage(3011, LogLevel.Information, "Ledger sweep deleted {FileName} from storage {Storage} (attempt {Attempts})", EventName = "LedgerDeleteDone")]
+    private static partial void LedgerDeleteDoneCore(ILogger logger, string storage, string fileName, int attempts);
+
+    public static void LedgerDeleteFailed(ILogger logger, Exception exception, string storage, string fileName, int attempts, DateTime retryAt) =>
+        LedgerDeleteFailedCore(logger, exception, LogText.Escape(storage), LogText.Escape(fileName), attempts, retryAt);
+
+    [LoggerMessage(3012, LogLevel.Warning, "Ledger sweep could not delete {FileName} from storage {Storage} (attempt {Attempts}); it retries at {RetryAt:o}", EventName = "LedgerDeleteFailed")]
+    private static partial void LedgerDeleteFailedCore(ILogger logger, Exception exception, string storage, string fileName, int attempts, DateTime retryAt);
 }

@@ -18,6 +18,10 @@ internal static class S3Errors
     public static bool IsConditionalConflict(AmazonS3Exception ex) =>
         ex.StatusCode == HttpStatusCode.Conflict && ex.ErrorCode == "ConditionalRequestConflict";
 
+    /// <summary>What a request can fail with once <see cref="Translate"/> has run: for clean-ups that log and go on.</summary>
+    public static bool IsRequestFailure(Exception ex) =>
+        ex is StorageUnavailableException or UnauthorizedAccessException or AmazonServiceException or HttpRequestException or IOException or OperationCanceledException;
+
     public static bool IsNotFound(AmazonS3Exception ex) =>
         ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode is not "NoSuchBucket";
 
@@ -32,7 +36,8 @@ internal static class S3Errors
     /// <param name="operation">The S3 operation (<c>HEAD</c>, <c>PUT</c>, …).</param>
     /// <param name="key">The object key, or <see langword="null"/> for bucket operations.</param>
     /// <param name="cancellationToken">The caller's token: a cancellation by it is not translated.</param>
-    public static Exception? Translate(Exception exception, string storage, string bucket, string endpoint, string operation, string? key, CancellationToken cancellationToken)
+    /// <param name="timedOutAfter">The request timeout, when the request's deadline passed; otherwise <see langword="null"/>.</param>
+    public static Exception? Translate(Exception exception, string storage, string bucket, string endpoint, string operation, string? key, CancellationToken cancellationToken, TimeSpan? timedOutAfter = null)
     {
         if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
@@ -45,6 +50,14 @@ internal static class S3Errors
         }
 
         string target = key is null ? $"bucket '{bucket}'" : $"'{key}' in bucket '{bucket}'";
+        if (timedOutAfter is { } timeout && exception is not AmazonS3Exception { StatusCode: not 0 })
+        {
+            // Whatever the SDK or the connection threw when the deadline cancelled it, the cause is the silence.
+            return new StorageUnavailableException(storage,
+                $"Storage '{storage}': {operation} of {target} at {endpoint} timed out: no answer or progress for {timeout.TotalSeconds:0.###} s (RequestTimeout). Check that the S3 server is up and not overloaded, and that it is reachable from this machine.",
+                exception);
+        }
+
         if (exception is AmazonS3Exception s3 && s3.StatusCode != 0)
         {
             if (IsPreconditionFailed(s3) || IsConditionalConflict(s3) || IsNotFound(s3))
@@ -55,10 +68,13 @@ internal static class S3Errors
             return TranslateResponse(s3, storage, bucket, endpoint, operation, target);
         }
 
-        if (exception is OperationCanceledException or TimeoutException || FindInner<TimeoutException>(exception) is not null)
+        var timedOut = FindInner<TimeoutException>(exception);
+        if (exception is OperationCanceledException || timedOut is not null)
         {
+            // HttpClient says which timeout it was ("…within the configured ConnectTimeout").
+            string which = timedOut is { Message.Length: > 0 } ? $" ({timedOut.Message.TrimEnd('.')})" : "";
             return new StorageUnavailableException(storage,
-                $"Storage '{storage}': {operation} of {target} at {endpoint} timed out. Check that the S3 server is up and reachable from this machine, and that ServiceUrl is right.",
+                $"Storage '{storage}': {operation} of {target} at {endpoint} timed out{which}. Check that the S3 server is up and reachable from this machine, and that ServiceUrl is right.",
                 exception);
         }
 

@@ -46,8 +46,16 @@ public class TestDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<Poster> Posters => Set<Poster>();
 
+    /// <summary>Whether the model maps Coffer's file ledger, as an app that follows the docs does.</summary>
+    protected virtual bool UsesFileLedger => true;
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        if (UsesFileLedger)
+        {
+            modelBuilder.AddCofferFileLedger();
+        }
+
         modelBuilder.Entity<PrivateFile>(entity =>
         {
             entity.Property(e => e.File).IsFileField("private", uploadTo: "files");
@@ -66,4 +74,10 @@ public class TestDbContext(DbContextOptions options) : DbContext(options)
         modelBuilder.Entity<Poster>(entity =>
             entity.Property(e => e.Image).IsFileField("public", UploadTo.From(c => $"{((Poster)c.Instance!).Folder}/{c.FileName}")));
     }
+}
+
+/// <summary>The same model without the file ledger: an app that has not added it keeps the older behaviour.</summary>
+public sealed class NoLedgerDbContext(DbContextOptions options) : TestDbContext(options)
+{
+    protected override bool UsesFileLedger => false;
 }

@@ -40,6 +40,23 @@ public sealed class RegistrationTests(S3Server server) : S3TestBase(server)
     }
 
     [Fact]
+    public async Task The_request_timeout_from_configuration_gives_up_on_a_hung_store()
+    {
+        await using var proxy = FaultProxy.To(Server.Endpoint);
+        var settings = S3Settings("private");
+        settings["Coffer:Storages:private:ServiceUrl"] = proxy.Endpoint;
+        settings["Coffer:Storages:private:RequestTimeout"] = "00:00:01";
+        settings["Coffer:Storages:private:ConnectTimeout"] = "00:00:02";
+        await using var services = BuildServices(settings);
+        var storage = (S3FileStorage)services.GetRequiredKeyedService<FileStorage>("private");
+        proxy.Hang();
+
+        // WaitAsync makes a hang (the 30 s default, or no timeout at all) a failure rather than a stuck suite.
+        var ex = await Assert.ThrowsAsync<StorageUnavailableException>(() => storage.ExistsAsync("a.txt").WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("1 s (RequestTimeout)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_S3_setting_fails_at_start_up_naming_its_configuration_key()
     {
         var settings = S3Settings("private");

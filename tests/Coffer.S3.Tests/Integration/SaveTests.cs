@@ -129,20 +129,27 @@ public sealed class SaveTests(S3Server server) : S3TestBase(server)
         Assert.Equal("application/octet-stream", (await storage.GetInfoAsync(name)).ContentType);
     }
 
-    [Fact]
-    public async Task Object_parameters_are_stored_with_the_object()
+    [Theory]
+    [InlineData(1)] // one PUT
+    [InlineData(6 * 1024 * 1024)] // a multipart upload
+    public async Task Object_parameters_and_the_public_acl_are_stored_with_the_object(int size)
     {
-        var storage = CreateStorage(configure: o =>
+        var storage = CreateStorage(FileVisibility.Public, o =>
         {
             o.CacheControl = "max-age=86400";
             o.ContentDisposition = "attachment";
             o.Metadata["owner"] = "tests";
+            o.MultipartThreshold = 5 * 1024 * 1024;
+            o.MultipartPartSize = 5 * 1024 * 1024;
         });
-        string name = await storage.SaveAsync("a.txt", new MemoryStream("x"u8.ToArray()));
+        string name = await storage.SaveAsync("a.txt", new NonSeekableStream(new byte[size]), new FileSaveOptions { ContentType = "text/csv" });
         var head = await Server.Client.GetObjectMetadataAsync(Bucket, name);
         Assert.Equal("max-age=86400", head.Headers.CacheControl);
         Assert.Equal("attachment", head.Headers.ContentDisposition);
+        Assert.Equal("text/csv", head.Headers.ContentType);
         Assert.Equal("tests", head.Metadata["owner"]);
+        using var anonymous = await Server.Http.GetAsync(storage.GetUrl(name).Url, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(System.Net.HttpStatusCode.OK, anonymous.StatusCode); // the public-read ACL was sent
     }
 
     [Fact]

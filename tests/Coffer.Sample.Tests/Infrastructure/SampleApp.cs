@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
+using Coffer.TestSupport;
 
 namespace Coffer.Sample.Tests.Infrastructure;
 
@@ -88,6 +88,18 @@ public abstract class SampleApp : IAsyncLifetime
         return new ApiUser(email, client);
     }
 
+    /// <summary>A client signed in as <paramref name="user"/> with the Identity cookie, as the pages are; it does not follow redirects.</summary>
+    public async Task<HttpClient> SignInWithCookieAsync(ApiUser user, CancellationToken cancellationToken = default)
+    {
+        var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new() }) { BaseAddress = BaseAddress };
+        using (var login = await browser.PostAsJsonAsync(new Uri("/login?useCookies=true", UriKind.Relative), new { email = user.Email, password = ApiUser.Password }, cancellationToken))
+        {
+            await ApiUser.EnsureStatusAsync(login, HttpStatusCode.OK);
+        }
+
+        return browser;
+    }
+
     /// <summary>A user shared by the tests of this fixture, signed up on first use (<c>owner</c>, <c>stranger</c>, …).</summary>
     public Task<ApiUser> UserAsync(string role)
     {
@@ -106,6 +118,47 @@ public abstract class SampleApp : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
+        var environment = await PrepareAsync(timeout.Token);
+
+        // A port taken between choosing it and binding it makes the app exit at once: try another.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Start(environment);
+                await WaitUntilHealthyAsync(_process!, timeout.Token);
+                return;
+            }
+            catch (AppExitedException) when (attempt < 3 && LogSince(0).Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts the app (instead of <see cref="InitializeAsync"/>) for a test of a start that fails, and waits for it to
+    /// exit; its output is in <see cref="LogSince"/>.
+    /// </summary>
+    /// <returns>The exit code, or <see langword="null"/> when the app was still running after <paramref name="timeout"/> (it is then killed).</returns>
+    public async Task<int?> RunUntilExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        Start(await PrepareAsync(cancellation.Token));
+        try
+        {
+            await _process!.WaitForExitAsync(cancellation.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            _process!.Kill(entireProcessTree: true);
+            return null;
+        }
+    }
+
+    /// <summary>Makes the content root and returns the app's environment: Production, then the database's, the storage's and the fixture's settings.</summary>
+    private async Task<Dictionary<string, string>> PrepareAsync(CancellationToken cancellationToken)
+    {
         ContentRoot = Directory.CreateTempSubdirectory("coffer-sample-").FullName;
         if (!File.Exists(TestPaths.SampleAppAssembly))
         {
@@ -120,7 +173,7 @@ public abstract class SampleApp : IAsyncLifetime
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
             ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
         };
-        foreach (var settings in new[] { await _database.CreateAsync(ContentRoot, timeout.Token), await Storage.CreateAsync(ContentRoot, timeout.Token), _settings })
+        foreach (var settings in new[] { await _database.CreateAsync(ContentRoot, cancellationToken), await Storage.CreateAsync(ContentRoot, cancellationToken), _settings })
         {
             foreach (var (key, value) in settings)
             {
@@ -128,18 +181,7 @@ public abstract class SampleApp : IAsyncLifetime
             }
         }
 
-        // A port taken between choosing it and binding it makes the app exit at once: try another.
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await StartAsync(environment, timeout.Token);
-                return;
-            }
-            catch (AppExitedException) when (attempt < 3 && LogSince(0).Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-            {
-            }
-        }
+        return environment;
     }
 
     public async Task DisposeAsync()
@@ -176,9 +218,9 @@ public abstract class SampleApp : IAsyncLifetime
         }
     }
 
-    private async Task StartAsync(Dictionary<string, string> environment, CancellationToken cancellationToken)
+    private void Start(Dictionary<string, string> environment)
     {
-        int port = FreePort();
+        int port = LoopbackPort.Free();
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -216,7 +258,6 @@ public abstract class SampleApp : IAsyncLifetime
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        await WaitUntilHealthyAsync(process, cancellationToken);
     }
 
     private async Task WaitUntilHealthyAsync(Process process, CancellationToken cancellationToken)
@@ -272,13 +313,6 @@ public abstract class SampleApp : IAsyncLifetime
         {
             _log.Add($"[{stream}] {line}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     // The SDK sets DOTNET_HOST_PATH for what it runs (dotnet test); elsewhere, the dotnet on the PATH.

@@ -1,3 +1,4 @@
+using Coffer.TestSupport;
 using Npgsql;
 
 namespace Coffer.Sample.Tests.Infrastructure;
@@ -45,12 +46,15 @@ public sealed class PostgresSampleDatabase : ISampleDatabase
         }
 
         _database = database;
-        return new Dictionary<string, string>
-        {
-            ["Database__Provider"] = "PostgreSQL",
-            ["ConnectionStrings__PostgreSQL"] = new NpgsqlConnectionStringBuilder(_server) { Database = database }.ConnectionString,
-        };
+        return Settings(new NpgsqlConnectionStringBuilder(_server) { Database = database }.ConnectionString);
     }
+
+    /// <summary>The settings that put an app on PostgreSQL at <paramref name="connectionString"/>.</summary>
+    public static IReadOnlyDictionary<string, string> Settings(string connectionString) => new Dictionary<string, string>
+    {
+        ["Database__Provider"] = "PostgreSQL",
+        ["ConnectionStrings__PostgreSQL"] = connectionString,
+    };
 
     public async ValueTask DisposeAsync()
     {
@@ -68,4 +72,31 @@ public sealed class PostgresSampleDatabase : ISampleDatabase
 
     private string Admin(int timeoutSeconds) =>
         new NpgsqlConnectionStringBuilder(_server) { Database = "postgres", Timeout = timeoutSeconds, Pooling = false }.ConnectionString;
+}
+
+/// <summary>
+/// PostgreSQL on a cluster of the app's own (<see cref="PostgresCluster"/>), so that a test can stop the database under
+/// the running app and start it again; the cluster and its data go with the app.
+/// </summary>
+public sealed class OwnPostgresSampleDatabase : ISampleDatabase
+{
+    private PostgresCluster? _cluster;
+
+    /// <summary>The app's cluster, once the app has been created.</summary>
+    public PostgresCluster Cluster => _cluster ?? throw new InvalidOperationException("The database has not been created yet.");
+
+    public async Task<IReadOnlyDictionary<string, string>> CreateAsync(string contentRoot, CancellationToken cancellationToken)
+    {
+        _cluster = await PostgresCluster.StartAsync(TestPaths.RepositoryRoot, cancellationToken);
+        // The cluster's own database: the cluster is the app's alone, and goes with it.
+        return PostgresSampleDatabase.Settings(new NpgsqlConnectionStringBuilder(_cluster.ConnectionString) { Database = "postgres" }.ConnectionString);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
 }

@@ -71,15 +71,21 @@ public sealed class S3SampleStorage : ISampleStorage
             throw new InvalidOperationException($"The S3 test server does not answer at {Endpoint}: run scripts/s3-server.sh start. ({ex.Message})", ex);
         }
 
+        return Settings(_bucket, Endpoint, AccessKey, SecretKey);
+    }
+
+    /// <summary>The settings that put both of an app's storages in <paramref name="bucket"/> on the S3 server at <paramref name="endpoint"/>.</summary>
+    public static IReadOnlyDictionary<string, string> Settings(string bucket, string endpoint, string accessKey, string secretKey)
+    {
         var settings = new Dictionary<string, string>();
         foreach (string storage in new[] { "private", "public" })
         {
             string prefix = $"Coffer__Storages__{storage}__";
             settings[prefix + "Backend"] = "S3";
-            settings[prefix + "BucketName"] = _bucket;
-            settings[prefix + "ServiceUrl"] = Endpoint;
-            settings[prefix + "AccessKey"] = AccessKey;
-            settings[prefix + "SecretKey"] = SecretKey;
+            settings[prefix + "BucketName"] = bucket;
+            settings[prefix + "ServiceUrl"] = endpoint;
+            settings[prefix + "AccessKey"] = accessKey;
+            settings[prefix + "SecretKey"] = secretKey;
         }
 
         return settings;
@@ -105,4 +111,22 @@ public sealed class S3SampleStorage : ISampleStorage
 
     private static string Setting(string variable, string fallback) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : fallback;
+}
+
+/// <summary>
+/// Both storages on an S3 server that is down: a loopback port that nothing listens on, so every request is refused
+/// at once. Nothing can be stored there, so there is nothing to list.
+/// </summary>
+public sealed class UnreachableS3SampleStorage : ISampleStorage
+{
+    /// <summary>The endpoint the app is pointed at.</summary>
+    public string Endpoint { get; } = $"http://127.0.0.1:{Coffer.TestSupport.LoopbackPort.Free()}";
+
+    public Task<IReadOnlyDictionary<string, string>> CreateAsync(string contentRoot, CancellationToken cancellationToken) =>
+        Task.FromResult(S3SampleStorage.Settings("coffer-sample-down", Endpoint, "DOWNACCESSKEY", "down-secret-key"));
+
+    public Task<IReadOnlyList<string>> ListAsync(string storage, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The S3 server of this storage is down: nothing is stored there.");
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -3,7 +3,8 @@ using Amazon.Runtime;
 namespace Coffer.S3;
 
 /// <summary>
-/// HTTP clients for S3-compatible stores that never send <c>Expect: 100-continue</c>.
+/// The HTTP clients of the S3 clients a storage builds: they honour the config's <see cref="IClientConfig.ConnectTimeout"/>
+/// (set here, whatever the SDK's own clients do with it), and for S3-compatible stores they never send <c>Expect: 100-continue</c>.
 /// </summary>
 /// <remarks>
 /// The AWS SDK sends <c>Expect: 100-continue</c> with every PutObject and UploadPart. When a store answers such a
@@ -11,12 +12,20 @@ namespace Coffer.S3;
 /// sends the body and keeps the connection, but Ceph RGW (checked with 16.2) assumes the body will not come and
 /// does not discard it: the body's bytes become the start of the next request on that pooled connection ("xPUT"
 /// answered 405, or worse, an uploaded file parsed as a request). Without the header RGW reads and discards the
-/// body of a refused request, and the connection stays in step. AWS itself handles the header correctly, so this
-/// factory is used only for other endpoints.
+/// body of a refused request, and the connection stays in step. AWS itself handles the header correctly, so it
+/// keeps it.
 /// </remarks>
-internal sealed class NoExpectContinueHttpClientFactory : HttpClientFactory
+internal sealed class S3HttpClientFactory : HttpClientFactory
 {
-    public static readonly NoExpectContinueHttpClientFactory Instance = new();
+    /// <summary>For AWS S3.</summary>
+    public static readonly S3HttpClientFactory Aws = new(sendsExpectContinue: true);
+
+    /// <summary>For any other store.</summary>
+    public static readonly S3HttpClientFactory NoExpectContinue = new(sendsExpectContinue: false);
+
+    private readonly bool _sendsExpectContinue;
+
+    private S3HttpClientFactory(bool sendsExpectContinue) => _sendsExpectContinue = sendsExpectContinue;
 
     public override HttpClient CreateHttpClient(IClientConfig clientConfig)
     {
@@ -40,13 +49,17 @@ internal sealed class NoExpectContinueHttpClientFactory : HttpClientFactory
 
         if (clientConfig.GetWebProxy() is { } proxy)
         {
+            proxy.Credentials = clientConfig.ProxyCredentials ?? proxy.Credentials;
             sockets.Proxy = proxy;
             sockets.UseProxy = true;
         }
 
-        return new HttpClient(new NoExpectContinueHandler(sockets))
+        HttpMessageHandler handler = _sendsExpectContinue ? sockets : new NoExpectContinueHandler(sockets);
+        return new HttpClient(handler)
         {
-            Timeout = clientConfig.Timeout ?? TimeSpan.FromSeconds(100),
+            // The storage gives each request a deadline that moves with its progress (S3FileStorageOptions.RequestTimeout);
+            // a fixed total here would cut off large transfers that are slow but moving.
+            Timeout = clientConfig.Timeout ?? System.Threading.Timeout.InfiniteTimeSpan,
         };
     }
 
