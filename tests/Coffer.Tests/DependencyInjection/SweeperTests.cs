@@ -35,7 +35,7 @@ public sealed class SweeperTests : IDisposable
         return path;
     }
 
-    private async Task<(string Category, EventId EventId, LogLevel Level, string Message)> WaitForLogAsync(int eventId, string storage)
+    private async Task<(string Category, EventId EventId, LogLevel Level, string Message, Exception? Exception)> WaitForLogAsync(int eventId, string storage)
     {
         for (int i = 0; i < 500; i++)
         {
@@ -111,6 +111,7 @@ public sealed class SweeperTests : IDisposable
         await host.StopAsync();
 
         Assert.Equal(LogLevel.Warning, failed.Level);
+        Assert.IsType<StorageUnavailableException>(failed.Exception);
         Assert.False(File.Exists(old));
     }
 
