@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Identity;
 var builder = WebApplication.CreateBuilder(args);
 
 // Storages from "Coffer" in configuration; with none, "private" and "public" are folders under App_Data.
-builder.Services.AddCoffer(builder.Configuration).AddS3();   // "Backend": "S3" in a storage's settings puts it on S3
+builder.Services.AddCoffer(builder.Configuration).AddS3().AddFileUploader();   // "Backend": "S3" in a storage's settings puts it on S3
 builder.Services.AddSampleDatabase(builder.Configuration);
 
 builder.Services.AddIdentityApiEndpoints<IdentityUser>(o =>

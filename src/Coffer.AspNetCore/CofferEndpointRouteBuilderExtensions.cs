@@ -1,4 +1,4 @@
-using Coffer.AspNetCore;
+using Coffer;
 using Coffer.AspNetCore.Internal;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -31,7 +31,7 @@ public static class CofferEndpointRouteBuilderExtensions
     public static IEndpointConventionBuilder MapCoffer(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var storages = endpoints.ServiceProvider.GetService<CofferStorageSet>()
+        var storages = endpoints.ServiceProvider.GetService<IFileStorageProvider>()
             ?? throw new InvalidOperationException(
                 "Unable to find the required services. Please add all the required services by calling 'IServiceCollection.AddCoffer' in the application startup code.");
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<CofferOptions>>().Value;

@@ -14,7 +14,7 @@ namespace Coffer.AspNetCore;
 /// <summary>
 /// Saves uploaded files into a storage under the storage's rules: its <see cref="FileStorageOptions.MaxFileSize"/>
 /// (413), its <see cref="FileUploadOptions.AllowedContentTypes"/> (415), no empty files and no bad names (400). A
-/// refused upload stores nothing and comes back as a problem to return to the client. Registered by <c>AddCoffer</c>.
+/// refused upload stores nothing and comes back as a problem to return to the client. Registered by <c>AddCoffer(…).AddFileUploader()</c>.
 /// </summary>
 /// <example>
 /// <code>

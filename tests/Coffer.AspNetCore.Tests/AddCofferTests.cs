@@ -1,4 +1,3 @@
-using Coffer.AspNetCore.Internal;
 using Coffer.Local;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -52,21 +51,6 @@ public class AddCofferTests
             e.MapGet("/which", ([FromKeyedServices("public")] FileStorage storage) => storage.Name));
 
         Assert.Equal("public", await app.Client.GetStringAsync(new Uri("/which", UriKind.Relative)));
-    }
-
-    [Fact]
-    public void AddCoffer_twice_registers_each_service_once()
-    {
-        var services = new ServiceCollection();
-
-        var first = services.AddCoffer();
-        int count = services.Count;
-        var second = services.AddCoffer();
-
-        Assert.Equal(count, services.Count);
-        Assert.Same(services, second.Services);
-        Assert.Single(services, d => d.ServiceType == typeof(CofferBackend));
-        Assert.Same(first.Services, second.Services);
     }
 
     [Fact]
@@ -389,13 +373,6 @@ public class AddCofferTests
         await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Coffer:Storages:public:BaseUrl"] = "https://cdn.example.com/media/" });
 
         Assert.Equal("https://cdn.example.com/media/a.txt", app.Storage("public").GetUrl("a.txt").Url);
-    }
-
-    [Fact]
-    public void Failures_of_the_core_validator_are_renamed_to_configuration_keys()
-    {
-        Assert.Equal("Coffer:Storages:x:UrlExpiry: must be positive.", CofferStorageSet.NameKey("Coffer:Storages:x", new FileStorageOptionsFailure("UrlExpiry", "must be positive.")));
-        Assert.Equal("Coffer:Storages:x: something else.", CofferStorageSet.NameKey("Coffer:Storages:x", new FileStorageOptionsFailure(null, "something else.")));
     }
 
     public sealed class MirrorOptions : FileStorageOptions

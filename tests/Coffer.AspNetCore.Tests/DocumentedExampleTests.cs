@@ -19,7 +19,7 @@ public class DocumentedExampleTests
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root.Path, EnvironmentName = "Testing" });
         builder.WebHost.UseTestServer();
 
-        builder.Services.AddCoffer();
+        builder.Services.AddCoffer().AddFileUploader();
         var app = builder.Build();
         app.MapCoffer();
 

@@ -57,7 +57,7 @@ public class EmbeddedDefaultTests
         using var document = JsonDocument.Parse(await File.ReadAllTextAsync(KeyFile(app.ContentRoot)));
         Assert.StartsWith("local-", document.RootElement.GetProperty("Id").GetString(), StringComparison.Ordinal);
         Assert.Equal(32, Convert.FromBase64String(document.RootElement.GetProperty("Secret").GetString()!).Length);
-        Assert.Contains(app.Logs.Entries, e => e.EventId.Id == 4006);
+        Assert.Contains(app.Logs.Entries, e => e.EventId.Id == 1006);
     }
 
     [Fact]

@@ -132,7 +132,7 @@ public sealed class FileUploadLimitTests
             builder.Configuration["Coffer:Storages:big:MaxFileSize"] = BigLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
             builder.Configuration["Coffer:Storages:huge:MaxFileSize"] = HugeLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
             builder.Configuration["Coffer:Storages:small:MaxFileSize"] = SmallLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            builder.Services.AddCoffer();
+            builder.Services.AddCoffer().AddFileUploader();
             builder.Services.AddProblemDetails();
             // Development turns it on: form binding then throws instead of answering a bare status.
             builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = throwOnBadRequest);

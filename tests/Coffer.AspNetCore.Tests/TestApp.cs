@@ -80,7 +80,7 @@ internal sealed class TestApp : IAsyncDisposable
                 {
                     s.AddRouting();
                     s.AddProblemDetails();
-                    s.AddCoffer();
+                    s.AddCoffer().AddFileUploader();
                     services?.Invoke(s);
                 })
                 .Configure(app =>

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Coffer.Local;
 using Coffer.Signing;
 using Microsoft.AspNetCore.Http;
@@ -9,8 +10,14 @@ using Microsoft.Net.Http.Headers;
 namespace Coffer.AspNetCore.Internal;
 
 /// <summary>Serves one file of a local storage: a chain of checks, each with its own outcome and log line.</summary>
-internal sealed class CofferFileEndpoint(CofferStorageSet storages, ILogger logger)
+internal sealed class CofferFileEndpoint(IFileStorageProvider storages, ILogger logger)
 {
+    // The local storages by name (case-insensitive, as configuration keys are), found once: AddCoffer builds every
+    // storage at start-up, so the first request finds them built, and a request for any other name finds nothing.
+    private readonly Lazy<FrozenDictionary<string, LocalFileStorage>> _local = new(() => storages.Names
+        .Select(storages.GetStorage)
+        .OfType<LocalFileStorage>()
+        .ToFrozenDictionary(storage => storage.Name, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>No script, no plugin, no form, no fetch: whatever the file is, it cannot act as the app.</summary>
     internal const string SandboxPolicy = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox";
@@ -90,7 +97,7 @@ internal sealed class CofferFileEndpoint(CofferStorageSet storages, ILogger logg
 
     private bool TryGetLocalStorage(string storageName, out LocalFileStorage storage)
     {
-        if (storages.TryGetStorage(storageName, out var found) && found is LocalFileStorage local)
+        if (_local.Value.TryGetValue(storageName, out var local))
         {
             storage = local;
             return true;

@@ -44,11 +44,7 @@ internal static partial class Log
     [LoggerMessage(4005, LogLevel.Debug, "Uploaded {FileName} to storage {Storage} as {StoredName} ({Length} bytes)", EventName = "FileUploaded")]
     private static partial void FileUploadedCore(ILogger logger, string fileName, string storage, string storedName, long length);
 
-    public static void SigningKeyGenerated(ILogger logger, string path) =>
-        SigningKeyGeneratedCore(logger, LogText.Escape(path));
-
-    [LoggerMessage(4006, LogLevel.Information, "Generated a URL signing key in {Path}; keep this file, and keep it out of source control", EventName = "SigningKeyGenerated")]
-    private static partial void SigningKeyGeneratedCore(ILogger logger, string path);
+    // 4006 (SigningKeyGenerated) moved to the core package with AddCoffer, as 1006.
 
     public static void StorageUnavailable(ILogger logger, string storage, StorageUnavailableException exception) =>
         StorageUnavailableCore(logger, LogText.Escape(storage), LogText.Escape(exception.Message), exception);

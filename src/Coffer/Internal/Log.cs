@@ -10,6 +10,9 @@ namespace Coffer;
 /// </remarks>
 internal static partial class Log
 {
+    /// <summary>The category of what Coffer's registration logs (storages log under their own type).</summary>
+    public const string Category = "Coffer";
+
     public static void FileSaved(ILogger logger, string storage, string fileName) =>
         FileSavedCore(logger, LogText.Escape(storage), LogText.Escape(fileName));
 
@@ -39,4 +42,36 @@ internal static partial class Log
 
     [LoggerMessage(1005, LogLevel.Information, "Storage {Storage}: the leftover {Leftover} of an unfinished upload was {Outcome}", EventName = "UnfinishedUploadRemoved")]
     private static partial void UnfinishedUploadRemovedCore(ILogger logger, string storage, string leftover, string outcome);
+
+    public static void SigningKeyGenerated(ILogger logger, string path) =>
+        SigningKeyGeneratedCore(logger, LogText.Escape(path));
+
+    // 1006, not Coffer.AspNetCore's 4006 it was: the embedded default moved into the core package with AddCoffer.
+    [LoggerMessage(1006, LogLevel.Information, "Generated a URL signing key in {Path}; keep this file, and keep it out of source control", EventName = "SigningKeyGenerated")]
+    private static partial void SigningKeyGeneratedCore(ILogger logger, string path);
+
+    public static void SweepCompleted(ILogger logger, string storage, int count, bool dryRun, TimeSpan elapsed)
+    {
+        // A run that found nothing is the usual one: Debug, so that an hourly sweep does not fill the log.
+        if (count > 0)
+        {
+            SweepRemovedCore(logger, LogText.Escape(storage), count, dryRun ? "found (dry run)" : "removed", elapsed.TotalMilliseconds);
+        }
+        else
+        {
+            SweepFoundNothingCore(logger, LogText.Escape(storage), elapsed.TotalMilliseconds);
+        }
+    }
+
+    [LoggerMessage(1007, LogLevel.Information, "Sweeper: storage {Storage}: {Count} leftovers of unfinished uploads {Outcome} in {ElapsedMs:0} ms", EventName = "SweepCompleted")]
+    private static partial void SweepRemovedCore(ILogger logger, string storage, int count, string outcome, double elapsedMs);
+
+    [LoggerMessage(1008, LogLevel.Debug, "Sweeper: storage {Storage} has no leftovers of unfinished uploads ({ElapsedMs:0} ms)", EventName = "SweepFoundNothing")]
+    private static partial void SweepFoundNothingCore(ILogger logger, string storage, double elapsedMs);
+
+    public static void SweepFailed(ILogger logger, Exception exception, string storage) =>
+        SweepFailedCore(logger, exception, LogText.Escape(storage));
+
+    [LoggerMessage(1009, LogLevel.Warning, "Sweeper: storage {Storage} could not be swept; the next run tries again", EventName = "SweepFailed")]
+    private static partial void SweepFailedCore(ILogger logger, Exception exception, string storage);
 }

@@ -1,5 +1,5 @@
 using Coffer;
-using Coffer.AspNetCore.Internal;
+using Coffer.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Coffer.Signing;
 using Microsoft.Extensions.Logging;
 
-namespace Coffer.AspNetCore.Internal;
+namespace Coffer.DependencyInjection;
 
 /// <summary>
 /// The URL signing key of local storages that configure none: generated once into a file under the data folder

@@ -1,8 +1,8 @@
 using Coffer;
-using Coffer.AspNetCore;
-using Coffer.AspNetCore.Internal;
+using Coffer.DependencyInjection;
 using Coffer.Local;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -52,6 +52,40 @@ public static class CofferServiceCollectionExtensions
         return AddCofferCore(services, configuration, null);
     }
 
+    /// <summary>
+    /// Adds a hosted service that removes what unfinished uploads left behind (temporary files on disk, reservations and
+    /// multipart parts on S3) in every storage, when the host starts and then every
+    /// <see cref="CofferSweeperOptions.Interval"/>: <see cref="FileStorage.SweepUnfinishedUploadsAsync"/> for each
+    /// storage. Settings come from <c>Coffer:Sweeper</c> in configuration, then <paramref name="configure"/>; they are
+    /// checked at start-up. Each run logs what it removed (event 1007), and a storage that fails is logged (1009) and
+    /// tried again on the next run.
+    /// </summary>
+    /// <remarks>
+    /// Calls <see cref="AddCoffer(IServiceCollection)"/> if it was not called. It is safe to run on several instances
+    /// of an app at once: a sweep touches only leftovers older than <see cref="CofferSweeperOptions.GracePeriod"/>,
+    /// which no running upload writes to, and a leftover another instance removed first is simply gone. It does not
+    /// delete files no row references; that is the EF Core sweeper's job (Coffer.EntityFrameworkCore).
+    /// This operation is idempotent; each call adds its <paramref name="configure"/>.
+    /// </remarks>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the interval, the grace period, dry run and the storages; runs after configuration.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddCofferSweeper(this IServiceCollection services, Action<CofferSweeperOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        AddCofferCore(services, null, null);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CofferSweeperOptions>, CofferSweeperOptionsSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CofferSweeperOptions>, CofferSweeperOptionsValidator>());
+        services.AddOptions<CofferSweeperOptions>().ValidateOnStart();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CofferSweeper>());
+        return services;
+    }
+
     /// <summary>Adds a local-disk storage in code; see <see cref="ICofferBuilder.AddStorage{TOptions}"/>.</summary>
     /// <param name="builder">The Coffer builder.</param>
     /// <param name="name">The storage's name.</param>
@@ -61,6 +95,29 @@ public static class CofferServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.AddStorage(name, CofferStorageSet.DefaultBackend, configure);
+    }
+
+    /// <summary>
+    /// Binds <typeparamref name="TSettings"/> for every storage from <c>Coffer:Storages:{name}</c>, as named options
+    /// whose name is the storage's (<c>IOptionsMonitor&lt;TSettings&gt;.Get("private")</c>), and accepts its keys in that
+    /// section, where any other unknown key fails start-up. For settings a package or app keeps per storage beside the
+    /// storage's own, such as Coffer.AspNetCore's upload rules.
+    /// </summary>
+    /// <remarks>This operation is idempotent.</remarks>
+    /// <typeparam name="TSettings">The settings type; its public properties are its keys.</typeparam>
+    /// <param name="builder">The Coffer builder.</param>
+    /// <returns>The builder.</returns>
+    public static ICofferBuilder AddStorageSettings<TSettings>(this ICofferBuilder builder)
+        where TSettings : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TSettings>, StorageSectionSetup<TSettings>>());
+        if (!builder.Services.Any(d => d.ServiceType == typeof(CofferStorageSettings) && d.ImplementationInstance is CofferStorageSettings { Type: var type } && type == typeof(TSettings)))
+        {
+            builder.Services.AddSingleton(new CofferStorageSettings(typeof(TSettings)));
+        }
+
+        return builder;
     }
 
     private static CofferBuilder AddCofferCore(IServiceCollection services, IConfiguration? configuration, Action<CofferOptions>? configure)
@@ -100,9 +157,6 @@ public static class CofferServiceCollectionExtensions
         // One check at start-up builds every storage (after the Coffer-wide settings) and reports all failures at once.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CofferStartupCheck>, CofferStartupValidator>());
         services.AddOptions<CofferStartupCheck>().ValidateOnStart();
-
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<FileUploadOptions>, StorageSectionSetup<FileUploadOptions>>());
-        services.TryAddSingleton<FileUploader>();
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LocalFileStorageOptions>, LocalStorageDefaults>());
         builder.AddBackend<LocalFileStorageOptions>(CofferStorageSet.DefaultBackend, static (sp, name, options) =>

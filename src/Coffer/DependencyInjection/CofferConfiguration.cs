@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace Coffer.AspNetCore.Internal;
+namespace Coffer.DependencyInjection;
 
 /// <summary>The <c>Coffer</c> configuration section: from the configuration given to AddCoffer, else the app's.</summary>
 internal sealed class CofferConfiguration(IConfiguration? configuration)

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace Coffer.AspNetCore.Internal;
+namespace Coffer.DependencyInjection;
 
 /// <summary>
 /// The app's named storages: the built-in <c>private</c> and <c>public</c>, those under <c>Coffer:Storages</c>, and
@@ -24,11 +24,13 @@ internal sealed partial class CofferStorageSet : IFileStorageProvider
     private readonly Dictionary<string, CofferStorageDeclaration> _declared = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, string> _names = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Lazy<FileStorage>> _storages = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Type[] _settingsTypes;
 
     public CofferStorageSet(IServiceProvider services, CofferConfiguration configuration,
-        IEnumerable<CofferBackend> backends, IEnumerable<CofferStorageDeclaration> declarations)
+        IEnumerable<CofferBackend> backends, IEnumerable<CofferStorageDeclaration> declarations, IEnumerable<CofferStorageSettings> settings)
     {
         _services = services;
+        _settingsTypes = [.. settings.Select(s => s.Type)];
         _configuration = configuration;
         foreach (var backend in backends)
         {
@@ -115,7 +117,7 @@ internal sealed partial class CofferStorageSet : IFileStorageProvider
 
         if (section is not null)
         {
-            CheckKeys(section, path, backend);
+            CheckKeys(section, path, backend, _settingsTypes);
         }
 
         FileStorage storage;
@@ -140,10 +142,10 @@ internal sealed partial class CofferStorageSet : IFileStorageProvider
     }
 
     /// <summary>Refuses keys that no setting reads, so that a typo is an error rather than a silent default.</summary>
-    private static void CheckKeys(IConfigurationSection section, string path, CofferBackend backend)
+    private static void CheckKeys(IConfigurationSection section, string path, CofferBackend backend, Type[] settingsTypes)
     {
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { BackendKey };
-        foreach (var type in (ReadOnlySpan<Type>)[backend.OptionsType, typeof(FileUploadOptions)])
+        foreach (var type in settingsTypes.Prepend(backend.OptionsType))
         {
             foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
             {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace Coffer.AspNetCore.Internal;
+namespace Coffer.DependencyInjection;
 
 /// <summary>
 /// The first two layers of a storage's settings: Coffer's defaults, then <c>Coffer:Storages:{name}</c>.

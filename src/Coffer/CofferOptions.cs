@@ -1,4 +1,4 @@
-namespace Coffer.AspNetCore;
+namespace Coffer;
 
 /// <summary>
 /// Settings of Coffer as a whole, bound from the <c>Coffer</c> configuration section. Each storage has its own

@@ -1,7 +1,7 @@
 using Coffer.Local;
 using Microsoft.Extensions.Options;
 
-namespace Coffer.AspNetCore.Internal;
+namespace Coffer.DependencyInjection;
 
 /// <summary>
 /// Fills what a local storage leaves unset, after configuration and code: the folder (under the data folder), the

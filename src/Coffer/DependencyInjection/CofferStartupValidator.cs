@@ -2,7 +2,7 @@ using Coffer.Local;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace Coffer.AspNetCore.Internal;
+namespace Coffer.DependencyInjection;
 
 /// <summary>An options type with no settings, validated at start-up so that every storage is built before the app serves.</summary>
 internal sealed class CofferStartupCheck;
@@ -14,7 +14,7 @@ internal sealed class CofferStartupCheck;
 internal sealed class CofferStartupValidator(CofferStorageSet storages, CofferConfiguration configuration, SigningKeyFile keyFile, IOptions<CofferOptions> cofferOptions)
     : IValidateOptions<CofferStartupCheck>
 {
-    private static readonly string[] TopLevelKeys = [nameof(CofferOptions.RoutePrefix), nameof(CofferOptions.DataPath), CofferConfiguration.StoragesKey];
+    private static readonly string[] TopLevelKeys = [nameof(CofferOptions.RoutePrefix), nameof(CofferOptions.DataPath), CofferConfiguration.StoragesKey, CofferSweeperOptions.SectionName];
 
     public ValidateOptionsResult Validate(string? name, CofferStartupCheck options)
     {
@@ -105,6 +105,18 @@ internal sealed class CofferOptionsValidator : IValidateOptions<CofferOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>Binds the sweeper's settings from <c>Coffer:Sweeper</c>.</summary>
+internal sealed class CofferSweeperOptionsSetup(CofferConfiguration configuration) : IConfigureOptions<CofferSweeperOptions>
+{
+    public void Configure(CofferSweeperOptions options)
+    {
+        if (configuration.Section?.GetSection(CofferSweeperOptions.SectionName) is { } section && section.Exists())
+        {
+            section.Bind(options);
+        }
     }
 }
 

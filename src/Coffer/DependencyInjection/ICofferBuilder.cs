@@ -3,8 +3,8 @@ using Coffer;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
-/// Adds storage backends and storages to Coffer; returned by <c>AddCoffer</c> (Coffer.AspNetCore). It lives in the core
-/// package so that a backend package such as Coffer.S3 can add itself (<c>AddS3()</c>) without depending on ASP.NET Core.
+/// Adds storage backends and storages to Coffer; returned by <c>AddCoffer</c>. Packages add themselves through it:
+/// a backend such as Coffer.S3 (<c>AddS3()</c>), or Coffer.AspNetCore's upload rules (<c>AddFileUploader()</c>).
 /// Every method returns the same builder.
 /// </summary>
 public interface ICofferBuilder

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Coffer.AspNetCore.Internal;
+namespace Coffer.DependencyInjection;
 
 /// <summary>Where Coffer keeps things on disk: the content root, the data folder and the generated key file.</summary>
 internal sealed class CofferPaths(IOptions<CofferOptions> options, IHostEnvironment? environment = null)

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Coffer.AspNetCore.Internal;
+namespace Coffer.DependencyInjection;
 
 /// <summary>A registered storage backend: its name, its settings type, and how to build a storage.</summary>
 internal abstract class CofferBackend(string name)
@@ -28,3 +28,6 @@ internal sealed class CofferBackend<TOptions>(string name, Func<IServiceProvider
 
 /// <summary>A storage added in code with <c>AddStorage</c>.</summary>
 internal sealed record CofferStorageDeclaration(string Name, string Backend, Type OptionsType);
+
+/// <summary>A settings type bound per storage beside the backend's own (<c>AddStorageSettings</c>); its keys are accepted in the storage's section.</summary>
+internal sealed record CofferStorageSettings(Type Type);
