@@ -30,6 +30,15 @@ public sealed class ImageFieldOptions
     /// <summary>The entity property that gets the image's height: Django's <c>height_field</c>. Default: none.</summary>
     public string? HeightProperty { get; set; }
 
+    /// <summary>
+    /// Whether content that is not an image at all (a PDF, a text file) is stored as a plain file: no dimensions
+    /// (the width and height properties are cleared) and no variants. Content that claims to be an image is still
+    /// checked: a truncated image, a decompression bomb or an image of a format left out of
+    /// <see cref="ImageOptions.AllowedFormats"/> is refused. For a field of mixed uploads that shows thumbnails of its
+    /// images. Default: <see langword="false"/> (Django's <c>ImageField</c>: only images).
+    /// </summary>
+    public bool AcceptOtherFiles { get; set; }
+
     /// <summary>What is accepted, and whether the original's metadata is stripped. Default: <see cref="ImageOptions"/>'s defaults.</summary>
     public ImageOptions Image { get; set; } = new();
 

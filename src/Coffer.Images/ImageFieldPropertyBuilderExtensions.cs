@@ -37,7 +37,7 @@ public static class ImageFieldPropertyBuilderExtensions
         ArgumentNullException.ThrowIfNull(property);
         ArgumentNullException.ThrowIfNull(options);
         var processor = new ImageProcessor(options.Image, new Dictionary<string, ImageVariant>(options.Variants, StringComparer.Ordinal));
-        var handler = new ImageFieldHandler(processor, options.WidthProperty, options.HeightProperty);
+        var handler = new ImageFieldHandler(processor, options.WidthProperty, options.HeightProperty, options.AcceptOtherFiles);
         return property.IsFileField(new FileFieldOptions
         {
             Storage = options.Storage,

@@ -199,6 +199,22 @@ public abstract class ImageFieldSuite(ImageFieldFixture fixture)
     }
 
     [Fact]
+    public async Task A_field_that_accepts_other_files_stores_a_pdf_as_a_plain_file_but_still_refuses_a_truncated_image()
+    {
+        await using var db = Fixture.CreateContext();
+        var pdf = new Poster { Folder = _folder, Image = StoredFile.FromStream(TestImages.Text("%PDF-1.4 not really"), "doc.pdf") };
+        db.Add(pdf);
+        await db.SaveChangesAsync();
+
+        Assert.Equal((0, 0), (pdf.Width, pdf.Height));
+        Assert.Equal([pdf.Image.Name!], await ListAsync(Fixture.Public));
+
+        using var whole = TestImages.Encode(ImageFormat.Jpeg, 400, 300);
+        db.Add(new Poster { Folder = _folder, Image = StoredFile.FromStream(TestImages.Truncated(whole), "cut.jpg") });
+        await Assert.ThrowsAsync<InvalidFileContentException>(() => db.SaveChangesAsync());
+    }
+
+    [Fact]
     public async Task Regenerating_writes_missing_variants_and_can_run_again()
     {
         var photo = NewPhoto(TestImages.Encode(ImageFormat.Jpeg, 600, 400), "regen.jpg");

@@ -21,6 +21,15 @@ internal static class ImageCodec
             : "The file is not an image that can be read (JPEG, PNG, WebP or GIF); vector images such as SVG are not accepted.");
     }
 
+    /// <summary>Whether the content's header is one of an image codec knows (any format, allowed or not); the position is restored.</summary>
+    public static bool IsImage(Stream content)
+    {
+        long start = content.Position;
+        using var codec = SKCodec.Create(new SKManagedStream(content, disposeManagedStream: false));
+        content.Position = start;
+        return codec is not null;
+    }
+
     public static ImageInfo ReadHeader(SKCodec codec, ImageOptions options)
     {
         var format = codec.EncodedFormat switch

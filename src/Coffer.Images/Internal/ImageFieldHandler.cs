@@ -14,8 +14,11 @@ namespace Coffer.Images.Internal;
 /// </summary>
 internal sealed class ImageFieldHandler : FileFieldHandler
 {
-    public ImageFieldHandler(ImageProcessor processor, string? widthProperty, string? heightProperty)
+    private readonly bool _acceptOtherFiles;
+
+    public ImageFieldHandler(ImageProcessor processor, string? widthProperty, string? heightProperty, bool acceptOtherFiles)
     {
+        _acceptOtherFiles = acceptOtherFiles;
         Processor = processor;
         WidthProperty = widthProperty;
         HeightProperty = heightProperty;
@@ -35,6 +38,12 @@ internal sealed class ImageFieldHandler : FileFieldHandler
         ArgumentNullException.ThrowIfNull(save);
         var logger = LoggerFor(save.Entry);
         await using var content = await TempContent.FromAsync(save.Content, save.Storage, cancellationToken).ConfigureAwait(false);
+        if (_acceptOtherFiles && !ImageCodec.IsImage(content.Stream))
+        {
+            SetDimensions(save.Entry, null, null);
+            return await save.SaveAsync(content.Stream, save.FileName, save.ContentType, cancellationToken).ConfigureAwait(false);
+        }
+
         ImageInfo info;
         DecodedImage decoded;
         try

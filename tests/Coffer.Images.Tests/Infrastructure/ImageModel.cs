@@ -60,6 +60,7 @@ public class ImageDbContext(DbContextOptions options) : DbContext(options)
             o.WidthProperty = nameof(Poster.Width);
             o.HeightProperty = nameof(Poster.Height);
             o.Variants["thumb"] = ImageVariant.Thumbnail(64);
+            o.AcceptOtherFiles = true;
         }));
     }
 }
