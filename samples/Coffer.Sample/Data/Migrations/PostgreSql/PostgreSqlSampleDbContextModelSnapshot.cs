@@ -40,6 +40,9 @@ namespace Coffer.Sample.Data.Migrations.PostgreSql
                         .IsUnicode(true)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<int?>("Height")
+                        .HasColumnType("integer");
+
                     b.Property<string>("OriginalName")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -54,6 +57,9 @@ namespace Coffer.Sample.Data.Migrations.PostgreSql
                     b.Property<string>("UploaderId")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 
@@ -76,6 +82,9 @@ namespace Coffer.Sample.Data.Migrations.PostgreSql
                         .IsUnicode(true)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<int?>("Height")
+                        .HasColumnType("integer");
+
                     b.Property<string>("OriginalName")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -90,6 +99,9 @@ namespace Coffer.Sample.Data.Migrations.PostgreSql
 
                     b.Property<DateTimeOffset>("UploadedOn")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 

@@ -33,6 +33,9 @@ namespace Coffer.Sample.Data.Migrations.Sqlite
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("Height")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("OriginalName")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -47,6 +50,9 @@ namespace Coffer.Sample.Data.Migrations.Sqlite
                     b.Property<string>("UploaderId")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -67,6 +73,9 @@ namespace Coffer.Sample.Data.Migrations.Sqlite
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("Height")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("OriginalName")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -81,6 +90,9 @@ namespace Coffer.Sample.Data.Migrations.Sqlite
 
                     b.Property<DateTimeOffset>("UploadedOn")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
