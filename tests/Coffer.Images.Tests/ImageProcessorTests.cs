@@ -163,6 +163,20 @@ public sealed class ImageProcessorTests
     }
 
     [Fact]
+    public void Stripping_a_png_removes_the_gps_position_of_its_exif_chunk()
+    {
+        using var png = TestImages.PngWithExif(orientation: 1);
+        Assert.NotEmpty(GpsDirectories(png)); // the fixture really has a position to remove
+        var info = Processor.Inspect(png);
+        using var stripped = new MemoryStream();
+
+        ImageProcessor.StripMetadata(png, info, stripped);
+
+        Assert.Empty(GpsDirectories(stripped));
+        Assert.Equal(info, Processor.Inspect(Rewound(stripped)));
+    }
+
+    [Fact]
     public void Stripping_a_jpeg_keeps_its_image_data_byte_for_byte()
     {
         using var plain = TestImages.Encode(ImageFormat.Jpeg, 300, 200);

@@ -27,4 +27,19 @@ public static partial class TestImages
     public static MemoryStream Text(string text) => new(Encoding.UTF8.GetBytes(text));
 
     public static MemoryStream Svg() => Text("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"100\"><rect width=\"100\" height=\"100\" fill=\"red\"/></svg>");
+
+    /// <summary>A PNG with an eXIf chunk (right after IHDR) holding the orientation and a GPS position.</summary>
+    public static MemoryStream PngWithExif(int orientation, int width = 120, int height = 80)
+    {
+        using var png = Encode(ImageFormat.Png, width, height);
+        var bytes = png.ToArray();
+        var tiff = ExifSegment(orientation, withGps: true)[10..]; // the TIFF structure, without JPEG's APP1 header
+        var chunk = new byte[12 + tiff.Length];
+        BinaryPrimitives.WriteInt32BigEndian(chunk, tiff.Length);
+        "eXIf"u8.CopyTo(chunk.AsSpan(4));
+        tiff.CopyTo(chunk, 8);
+        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + tiff.Length), Coffer.Images.Internal.Crc32.Compute(chunk.AsSpan(4, 4 + tiff.Length), []));
+        const int AfterIhdr = 8 + 25;
+        return new MemoryStream([.. bytes[..AfterIhdr], .. chunk, .. bytes[AfterIhdr..]]);
+    }
 }
