@@ -133,12 +133,6 @@ public static class CofferDbContextExtensions
         }
     }
 
-    private static string? OwnerOf(string name)
-    {
-        int separator = name.LastIndexOf(FileFieldHandler.VariantSeparator);
-        return separator > 0 ? name[..separator] : null;
-    }
-
     private static List<(string Table, string? Schema, string Column)> FindColumns(IModel model, string storage)
     {
         var columns = new List<(string Table, string? Schema, string Column)>();
@@ -205,5 +199,11 @@ public static class CofferDbContextExtensions
                 yield return name;
             }
         }
+    }
+
+    private static string? OwnerOf(string name)
+    {
+        int separator = name.LastIndexOf(FileFieldHandler.VariantSeparator);
+        return separator > 0 ? name[..separator] : null;
     }
 }
