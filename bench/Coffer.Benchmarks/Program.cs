@@ -9,6 +9,18 @@ if (args is ["presign", "--quick", ..])
     return QuickPresign.Run(TimeSpan.FromSeconds(args is [_, _, var seconds, ..] && int.TryParse(seconds, out int s) ? s : 5));
 }
 
+// dotnet run -c Release --project bench/Coffer.Benchmarks -- images --quick [N]  (Coffer vs Pillow, one summary line)
+if (args is ["images", "--quick", ..])
+{
+    return QuickImages.Run(args is [_, _, var count, ..] && int.TryParse(count, out int n) ? n : 10);
+}
+
+if (args is ["images", .. var imageArgs])
+{
+    BenchmarkRunner.Run<ImageBenchmarks>(args: imageArgs);
+    return 0;
+}
+
 if (args is ["presign", .. var rest])
 {
     BenchmarkRunner.Run<PresignBenchmarks>(args: rest);

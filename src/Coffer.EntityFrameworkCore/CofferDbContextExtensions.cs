@@ -85,11 +85,13 @@ public static class CofferDbContextExtensions
                 return;
             }
 
-            var used = await FindReferencedAsync(context, sql, columns, batch, cancellationToken).ConfigureAwait(false);
+            // A variant (files/a.jpg~thumb.webp) is referenced when the file it is named from is.
+            var lookups = batch.Concat(batch.Select(OwnerOf).OfType<string>()).Distinct(StringComparer.Ordinal).ToList();
+            var used = await FindReferencedAsync(context, sql, columns, lookups, cancellationToken).ConfigureAwait(false);
             foreach (var name in batch)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (used.Contains(name))
+                if (used.Contains(name) || (OwnerOf(name) is { } owner && used.Contains(owner)))
                 {
                     referenced++;
                     continue;
@@ -274,5 +276,11 @@ public static class CofferDbContextExtensions
                 yield return name;
             }
         }
+    }
+
+    private static string? OwnerOf(string name)
+    {
+        int separator = name.LastIndexOf(FileFieldHandler.VariantSeparator);
+        return separator > 0 ? name[..separator] : null;
     }
 }

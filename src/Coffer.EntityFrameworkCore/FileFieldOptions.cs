@@ -33,5 +33,11 @@ public sealed class FileFieldOptions
     /// </remarks>
     public bool? DeleteOldFiles { get; set; }
 
-    internal FileFieldOptions Clone() => new() { Storage = Storage, UploadTo = UploadTo, MaxLength = MaxLength, DeleteOldFiles = DeleteOldFiles };
+    /// <summary>
+    /// Extra work done when the field's content is saved or its file let go of (checking, rewriting, variants), such as
+    /// Coffer.Images' <c>IsImageField</c> sets. Default: none.
+    /// </summary>
+    public FileFieldHandler? Handler { get; set; }
+
+    internal FileFieldOptions Clone() => new() { Storage = Storage, UploadTo = UploadTo, MaxLength = MaxLength, DeleteOldFiles = DeleteOldFiles, Handler = Handler };
 }

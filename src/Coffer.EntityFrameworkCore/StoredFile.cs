@@ -92,6 +92,26 @@ public sealed class StoredFile : IEquatable<StoredFile>
     /// <exception cref="InvalidOperationException">The field is empty, pending, or not bound to a storage.</exception>
     public FileUrl GetUrl(FileUrlOptions? options = null) => Storage.GetUrl(RequireName(), options);
 
+    /// <summary>
+    /// The variant <paramref name="key"/> of the stored file (<c>photo.Image.Variant("thumb").Url</c>): a sibling file in the
+    /// same storage, named from this one's name, so its URL is signed like this one's with no lookup and no network call.
+    /// </summary>
+    /// <param name="key">The variant's key, as the field's handler names it (<c>"thumb"</c>).</param>
+    /// <returns>The variant, bound to the same storage.</returns>
+    /// <exception cref="InvalidOperationException">The field is empty, pending, or not bound to a field and storage.</exception>
+    /// <exception cref="ArgumentException">The field has no such variant.</exception>
+    public StoredFile Variant(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        string name = RequireName();
+        var field = Field ?? throw NotBound();
+        var variant = new StoredFile(field.GetVariantName(name, key), null, null) { _storage = Storage };
+        return variant;
+    }
+
+    /// <summary>The keys of the variants this field's files have (<c>thumb</c>, <c>preview</c>); empty for a plain file field or a value not bound to one.</summary>
+    public IEnumerable<string> VariantKeys => Field?.VariantKeys ?? [];
+
     /// <summary>Opens the file for reading.</summary>
     /// <exception cref="InvalidOperationException">The field is empty, pending, or not bound to a storage.</exception>
     /// <exception cref="FileNotFoundException">The storage has no file under <see cref="Name"/>.</exception>

@@ -293,8 +293,15 @@ public abstract class FileStorage
 
     private AvailableNames GetAvailableNames(string name, FileSaveOptions options)
     {
-        string generated = FileNames.Generate(name, options.UploadTo, options.Instance, TimeProvider.GetUtcNow());
         int maxLength = options.MaxNameLength is { } fieldMax ? Math.Min(fieldMax, Options.MaxNameLength) : Options.MaxNameLength;
+        if (options.ExactName)
+        {
+            CheckName(name);
+            ValidateBackendName(name);
+            return AvailableNames.Exact(name, maxLength, Options.FileOverwrite);
+        }
+
+        string generated = FileNames.Generate(name, options.UploadTo, options.Instance, TimeProvider.GetUtcNow());
         var names = new AvailableNames(generated, maxLength, Options.FileOverwrite, Options.UsesUniqueNames);
         // The first name as it will be tried (shortened, with its token): a long client name that the pipeline
         // shortens is no reason to refuse. Later names differ from it by at most a suffix.

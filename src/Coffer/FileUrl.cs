@@ -48,6 +48,14 @@ public sealed class FileSaveOptions
     /// applies when it is shorter. <see langword="null"/> for the storage's own limit.
     /// </summary>
     public int? MaxNameLength { get; init; }
+
+    /// <summary>
+    /// Whether the name is stored exactly as given: checked, but not cleaned, not put under <see cref="UploadTo"/>, not
+    /// given a random token or suffix. A save whose name is taken fails with <see cref="IOException"/> rather than try
+    /// another. For a file whose name is derived from another stored file's (an image's variants), so that its URL can be
+    /// computed from that name alone. Default: <see langword="false"/>.
+    /// </summary>
+    public bool ExactName { get; init; }
 }
 
 /// <summary>What a storage knows of one name. A missing file is a value (<see cref="Exists"/> is <see langword="false"/>), not an exception.</summary>

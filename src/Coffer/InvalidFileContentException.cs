@@ -8,6 +8,12 @@ public enum FileContentProblem
 
     /// <summary>The content is longer than the storage's <see cref="FileStorageOptions.MaxFileSize"/>.</summary>
     TooLarge,
+
+    /// <summary>The content is not an image of a format the field accepts, or cannot be decoded.</summary>
+    NotAnImage,
+
+    /// <summary>The image has more pixels, or a longer side, than the field accepts (a decompression bomb).</summary>
+    ImageTooLarge,
 }
 
 /// <summary>File content was refused; nothing was stored.</summary>

@@ -89,7 +89,7 @@ public abstract partial class SampleAppTests : IDisposable
 
         await ApiUser.EnsureStatusAsync(response, HttpStatusCode.Created);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal(["expiresAt", "id", "name", "size", "uploadedOn", "url"],
+        Assert.Equal(["expiresAt", "height", "id", "name", "size", "uploadedOn", "url", "variants", "width"],
             json.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var file = json.Deserialize<FileDto>(JsonSerializerOptions.Web)!;
         Assert.Equal($"/api/files/{file.Id}", response.Headers.Location?.OriginalString);

@@ -19,7 +19,7 @@ public sealed class FileQueries
         EF.CompileAsyncQuery((SampleDbContext db, string ownerId) => db.PrivateFiles.AsNoTracking()
             .Where(f => f.OwnerId == ownerId)
             .OrderByDescending(f => f.Id)
-            .Select(f => new FileRow(f.Id, f.File, f.OriginalName, f.Size, f.UploadedOn)));
+            .Select(f => new FileRow(f.Id, f.File, f.OriginalName, f.Size, f.UploadedOn, f.Width, f.Height)));
 
     /// <summary>What a download of file <c>id</c> needs, if the caller owns it; otherwise <see langword="null"/>.</summary>
     public Func<SampleDbContext, int, string, CancellationToken, Task<DownloadRow?>> DownloadOwnedBy { get; } =
@@ -30,7 +30,7 @@ public sealed class FileQueries
 }
 
 /// <summary>The columns of a private file that the list shows.</summary>
-public sealed record FileRow(int Id, StoredFile File, string OriginalName, long Size, DateTimeOffset UploadedOn);
+public sealed record FileRow(int Id, StoredFile File, string OriginalName, long Size, DateTimeOffset UploadedOn, int? Width, int? Height);
 
 /// <summary>The columns of a private file that a download needs.</summary>
 public sealed record DownloadRow(StoredFile File, string OriginalName);

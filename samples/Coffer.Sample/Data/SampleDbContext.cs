@@ -1,4 +1,5 @@
 using Coffer.EntityFrameworkCore;
+using Coffer.Images;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -21,6 +22,12 @@ public sealed class PrivateFile
     public long Size { get; set; }
 
     public DateTimeOffset UploadedOn { get; set; }
+
+    /// <summary>For an image: its width as shown (Django's width_field); <see langword="null"/> for other files.</summary>
+    public int? Width { get; set; }
+
+    /// <summary>For an image: its height as shown; <see langword="null"/> for other files.</summary>
+    public int? Height { get; set; }
 }
 
 /// <summary>A public upload, readable by anyone on a plain URL.</summary>
@@ -39,6 +46,12 @@ public sealed class MediaFile
     public string? ContentType { get; set; }
 
     public DateTimeOffset UploadedOn { get; set; }
+
+    /// <summary>For an image: its width as shown; <see langword="null"/> for other files.</summary>
+    public int? Width { get; set; }
+
+    /// <summary>For an image: its height as shown; <see langword="null"/> for other files.</summary>
+    public int? Height { get; set; }
 }
 
 /// <summary>The sample's database: Identity's tables plus the two file tables.</summary>
@@ -55,7 +68,8 @@ public abstract class SampleDbContext(DbContextOptions options) : IdentityDbCont
         builder.AddCofferFileLedger();
         builder.Entity<PrivateFile>(entity =>
         {
-            entity.Property(e => e.File).IsFileField("private", uploadTo: "files/{yyyy}/{MM}");
+            // Any file; images are checked, stripped of their location data, measured, and get a thumbnail.
+            entity.Property(e => e.File).IsImageField("private", o => ImageFields(o, "files/{yyyy}/{MM}"));
             entity.Property(e => e.OriginalName).HasMaxLength(255);
             // Django's auto_now_add: stamped once, by the application, when the row is first saved.
             entity.Property(e => e.UploadedOn).ValueGeneratedNever();
@@ -64,12 +78,22 @@ public abstract class SampleDbContext(DbContextOptions options) : IdentityDbCont
         });
         builder.Entity<MediaFile>(entity =>
         {
-            entity.Property(e => e.File).IsFileField("public", uploadTo: "media/{yyyy}/{MM}");
+            entity.Property(e => e.File).IsImageField("public", o => ImageFields(o, "media/{yyyy}/{MM}"));
             entity.Property(e => e.OriginalName).HasMaxLength(255);
             entity.Property(e => e.ContentType).HasMaxLength(100);
             entity.HasIndex(e => e.UploaderId);
             entity.HasOne<IdentityUser>().WithMany().HasForeignKey(e => e.UploaderId).OnDelete(DeleteBehavior.Cascade);
         });
+    }
+
+    /// <summary>The sample's two file fields take any file, and treat images as images (the names match both entities).</summary>
+    private static void ImageFields(ImageFieldOptions options, string uploadTo)
+    {
+        options.UploadTo = uploadTo;
+        options.AcceptOtherFiles = true;
+        options.WidthProperty = nameof(MediaFile.Width);
+        options.HeightProperty = nameof(MediaFile.Height);
+        options.Variants["thumb"] = ImageVariant.Thumbnail(256);
     }
 }
 

@@ -1,13 +1,27 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Coffer.EntityFrameworkCore;
 
 namespace Coffer.Sample.Endpoints;
 
-/// <summary>A private file as the API shows it: <c>url</c> is signed for the caller and expires at <c>expiresAt</c>.</summary>
-public sealed record FileResponse(int Id, string Name, long Size, DateTimeOffset UploadedOn, string Url, DateTimeOffset? ExpiresAt);
+/// <summary>
+/// A private file as the API shows it: <c>url</c> is signed for the caller and expires at <c>expiresAt</c>. For an image,
+/// <c>width</c>/<c>height</c> as shown and <c>variants</c> (<c>{"thumb": url}</c>, signed the same way); <see langword="null"/> otherwise.
+/// </summary>
+public sealed record FileResponse(int Id, string Name, long Size, DateTimeOffset UploadedOn, string Url, DateTimeOffset? ExpiresAt,
+    int? Width, int? Height, IReadOnlyDictionary<string, string>? Variants);
 
-/// <summary>A public media file: <c>url</c> is plain and does not expire.</summary>
-public sealed record MediaResponse(int Id, string Name, long Size, DateTimeOffset UploadedOn, string Url);
+/// <summary>A public media file: <c>url</c> (and each variant's) is plain and does not expire.</summary>
+public sealed record MediaResponse(int Id, string Name, long Size, DateTimeOffset UploadedOn, string Url,
+    int? Width, int? Height, IReadOnlyDictionary<string, string>? Variants);
+
+/// <summary>The image part of the API's objects.</summary>
+internal static class ImageJson
+{
+    /// <summary>The URLs of an image's variants, by key, from the field (no I/O); <see langword="null"/> for a file that is not an image.</summary>
+    public static IReadOnlyDictionary<string, string>? Variants(StoredFile file, int? width) =>
+        width is null ? null : file.VariantKeys.ToDictionary(key => key, key => file.Variant(key).Url, StringComparer.Ordinal);
+}
 
 /// <summary>A share link.</summary>
 public sealed record LinkResponse(string Url, DateTimeOffset? ExpiresAt);

@@ -49,7 +49,8 @@ public static class FilesApi
         await foreach (var row in queries.FilesOwnedBy(db, UserId(user)).WithCancellation(ct))
         {
             var url = row.File.GetUrl(); // signed now, for this caller, with its own expiry; the projected field knows its storage
-            files.Add(new FileResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url.Url, url.ExpiresAt));
+            files.Add(new FileResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url.Url, url.ExpiresAt,
+                row.Width, row.Height, ImageJson.Variants(row.File, row.Width)));
         }
 
         return TypedResults.Ok(files); // written with SampleJsonContext's generated metadata (see Program.cs)
@@ -149,15 +150,13 @@ public static class FilesApi
         }
 
         string url = row!.File.Url;
-        return TypedResults.Created(url, new MediaResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url));
+        return TypedResults.Created(url, ToResponse(row));
     }
 
     private static async Task<Ok<List<MediaResponse>>> ListMedia(SampleDbContext db, CancellationToken ct)
     {
-        var rows = await db.MediaFiles.AsNoTracking().OrderByDescending(f => f.Id).Take(200)
-            .Select(f => new { f.Id, f.File, f.OriginalName, f.Size, f.UploadedOn })
-            .ToListAsync(ct);
-        return TypedResults.Ok(rows.Select(r => new MediaResponse(r.Id, r.OriginalName, r.Size, r.UploadedOn, r.File.Url)).ToList());
+        var rows = await db.MediaFiles.AsNoTracking().OrderByDescending(f => f.Id).Take(200).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(ToResponse).ToList());
     }
 
     /// <summary>
@@ -214,8 +213,12 @@ public static class FilesApi
     private static FileResponse ToResponse(PrivateFile row)
     {
         var url = row.File.GetUrl();
-        return new FileResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url.Url, url.ExpiresAt);
+        return new FileResponse(row.Id, row.OriginalName, row.Size, row.UploadedOn, url.Url, url.ExpiresAt,
+            row.Width, row.Height, ImageJson.Variants(row.File, row.Width));
     }
+
+    private static MediaResponse ToResponse(MediaFile row) =>
+        new(row.Id, row.OriginalName, row.Size, row.UploadedOn, row.File.Url, row.Width, row.Height, ImageJson.Variants(row.File, row.Width));
 
     /// <summary>
     /// The one upload path of both upload endpoints: checks the file against the storage's rules, adds the row that

@@ -49,11 +49,30 @@ internal sealed class FileField(FileFieldOptions options, string displayName)
     public bool DeletesOldFiles(FileStorage storage) =>
         Options.DeleteOldFiles ?? storage.Options.Visibility == FileVisibility.Private;
 
-    public FileSaveOptions SaveOptions(object entity, PendingContent pending) => new()
+    /// <summary>The keys of the variants a stored file of this field has.</summary>
+    public IEnumerable<string> VariantKeys => Options.Handler?.Variants.Keys ?? [];
+
+    /// <summary>The name of a stored file's variant.</summary>
+    /// <exception cref="ArgumentException">The field has no variant <paramref name="key"/>.</exception>
+    public string GetVariantName(string name, string key)
+    {
+        if (Options.Handler?.Variants is not { } variants || !variants.TryGetValue(key, out var extension))
+        {
+            throw new ArgumentException(
+                $"The file field '{DisplayName}' has no variant '{key}'; it has {(VariantKeys.Any() ? string.Join(", ", VariantKeys.Select(k => $"'{k}'")) : "none")}.", nameof(key));
+        }
+
+        return FileFieldHandler.GetVariantName(name, key, extension);
+    }
+
+    public FileSaveOptions SaveOptions(object entity, string? contentType, FileStorage storage) => new()
     {
         UploadTo = Options.UploadTo,
         Instance = entity,
-        ContentType = pending.ContentType,
-        MaxNameLength = Options.MaxLength,
+        ContentType = contentType,
+        // A variant is named from its file plus a suffix: the file's name leaves room for the longest.
+        MaxNameLength = Math.Min(Options.MaxLength, storage.Options.MaxNameLength - LongestVariantSuffix),
     };
+
+    private int LongestVariantSuffix => Options.Handler?.Variants.Max(v => 1 + v.Key.Length + v.Value.Length) ?? 0;
 }

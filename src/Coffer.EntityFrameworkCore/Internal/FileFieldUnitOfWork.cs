@@ -71,11 +71,9 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var pending = upload.Value.Pending!;
-                var options = upload.Field.SaveOptions(upload.Entry.EntityEntry.Entity, pending);
-                string name = await upload.Storage.SaveAsync(pending.FileName, pending.Content, options, cancellationToken).ConfigureAwait(false);
-                batch.Uploads.Add(new StoredObject(upload.Storage, name));
-                Log.FileUploaded(_logger, upload.Storage.Name, name, upload.Field.DisplayName);
-                CheckFits(name, upload.Field); // the pipeline keeps names within the field; a custom backend must too
+                string name = upload.Field.Options.Handler is { } handler
+                    ? await handler.SaveAsync(NewSave(batch, upload), cancellationToken).ConfigureAwait(false)
+                    : await SaveFileAsync(batch, upload, pending.Content, pending.FileName, pending.ContentType, cancellationToken).ConfigureAwait(false);
 
                 var stored = new StoredFile(name, null, upload.Field);
                 stored.Bind(upload.Field, upload.Storage);
@@ -97,6 +95,28 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
             context.SaveChangesFailed += OnSaveChangesFailed;
         }
     }
+
+    private async Task<string> SaveFileAsync(SaveBatch batch, PlannedUpload upload, Stream content, string fileName, string? contentType, CancellationToken cancellationToken)
+    {
+        var options = upload.Field.SaveOptions(upload.Entry.EntityEntry.Entity, contentType, upload.Storage);
+        string name = await upload.Storage.SaveAsync(fileName, content, options, cancellationToken).ConfigureAwait(false);
+        batch.Uploads.Add(new StoredObject(upload.Storage, name));
+        Log.FileUploaded(_logger, upload.Storage.Name, name, upload.Field.DisplayName);
+        CheckFits(name, upload.Field); // the pipeline keeps names within the field; a custom backend must too
+        return name;
+    }
+
+    private FileFieldSave NewSave(SaveBatch batch, PlannedUpload upload) => new(
+        upload.Entry.EntityEntry, upload.Storage, upload.Value.Pending!, upload.Field.DisplayName,
+        (content, fileName, contentType, ct) => SaveFileAsync(batch, upload, content, fileName, contentType, ct),
+        async (name, key, content, contentType, ct) =>
+        {
+            string variant = upload.Field.GetVariantName(name, key);
+            var options = new FileSaveOptions { ExactName = true, ContentType = contentType };
+            await upload.Storage.SaveAsync(variant, content, options, ct).ConfigureAwait(false);
+            batch.Uploads.Add(new StoredObject(upload.Storage, variant));
+            Log.FileUploaded(_logger, upload.Storage.Name, variant, upload.Field.DisplayName);
+        });
 
     private void OnSaveChangesFailed(object? sender, SaveChangesFailedEventArgs e)
     {
@@ -223,7 +243,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
                     }
 
                     // Runs the name pipeline now, so that a name too long for the column fails before anything is uploaded.
-                    _ = storage.GetSaveName(pending.FileName, property.Field.SaveOptions(entry.Entity, pending));
+                    _ = storage.GetSaveName(pending.FileName, property.Field.SaveOptions(entry.Entity, pending.ContentType, storage));
                     uploads.Add(new PlannedUpload(propertyEntry, current, property.Field, storage));
                 }
                 else if (current?.Name is { } name)
@@ -231,6 +251,12 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
                     FileNames.Validate(name);
                     CheckFits(name, property.Field);
                     current.Bind(property.Field, storage);
+                }
+
+                if (current?.Pending is null && property.Field.Options.Handler is { } handler
+                    && (entry.State == EntityState.Added || propertyEntry.IsModified))
+                {
+                    handler.FileChanged(entry, current ?? StoredFile.Empty);
                 }
 
                 if (entry.State == EntityState.Modified && propertyEntry.IsModified
@@ -250,6 +276,10 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         if (old?.Name is { } name && field.DeletesOldFiles(storage))
         {
             batch.OldFiles.Add(new StoredObject(storage, name));
+            foreach (var key in field.VariantKeys)
+            {
+                batch.OldFiles.Add(new StoredObject(storage, field.GetVariantName(name, key)));
+            }
         }
     }
 

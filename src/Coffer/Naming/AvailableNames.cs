@@ -13,6 +13,7 @@ public sealed class AvailableNames
 
     private readonly string _generated;
     private readonly bool _unique;
+    private readonly bool _exact;
     private int _attempts = 1;
 
     internal AvailableNames(string generated, int maxLength, bool overwrite, bool unique)
@@ -25,6 +26,18 @@ public sealed class AvailableNames
             : generated.Length <= maxLength ? generated
             : FileNames.GetAlternativeName(generated, maxLength);
     }
+
+    private AvailableNames(string exact, int maxLength, bool overwrite)
+    {
+        _generated = exact;
+        _exact = true;
+        MaxLength = maxLength;
+        Overwrite = overwrite;
+        First = exact;
+    }
+
+    /// <summary>The one name of a save with <see cref="FileSaveOptions.ExactName"/>: <see cref="Next"/> fails.</summary>
+    internal static AvailableNames Exact(string name, int maxLength, bool overwrite) => new(name, maxLength, overwrite);
 
     /// <summary>The first name to try.</summary>
     public string First { get; }
@@ -43,8 +56,14 @@ public sealed class AvailableNames
 
     /// <summary>The next name to try after the previous one was taken.</summary>
     /// <exception cref="IOException">Every one of <see cref="MaxAttempts"/> names was taken.</exception>
+    /// <exception cref="IOException">The save asked for its exact name (<see cref="FileSaveOptions.ExactName"/>), which is taken.</exception>
     public string Next()
     {
+        if (_exact)
+        {
+            throw new IOException($"The name '{_generated}' is taken, and the save asked for exactly that name.");
+        }
+
         if (++_attempts > MaxAttempts)
         {
             throw new IOException($"No available name was found for '{_generated}' after {MaxAttempts} attempts; the folder may be full of similar names.");

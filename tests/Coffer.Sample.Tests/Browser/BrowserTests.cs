@@ -168,7 +168,7 @@ public sealed class BrowserTests : IClassFixture<BrowserApp>, IClassFixture<Chro
         Assert.Contains(progress, p => p is > 0 and < 100);
         Assert.Equal(100, progress[^1]);
         Assert.Equal(progress.Order(), progress);
-        await Expect(row.Locator("td").Nth(1)).ToHaveTextAsync("2 MB");
+        await Expect(row.Locator("td[data-label=Size]")).ToHaveTextAsync("2 MB");
     }
 
     [Fact]
@@ -328,6 +328,59 @@ public sealed class BrowserTests : IClassFixture<BrowserApp>, IClassFixture<Chro
     }
 
     /// <summary>Runs axe-core on the page as it is now and adds each violation (rule, impact, element) to <paramref name="found"/>.</summary>
+    // ----- Images (Coffer.Images) -----
+
+    [Fact]
+    public async Task A_photo_uploaded_to_media_shows_the_right_way_up_in_the_grid_and_its_original_has_no_gps()
+    {
+        var page = await NewPageAsync();
+        await SignUpAsync(page);
+        await page.GotoAsync("/Media");
+        await ScriptsReadyAsync(page);
+        // Stored 800 × 400, red on the left; orientation 6 says: turn it clockwise, so it shows 400 × 800, red on top.
+        using var photo = Coffer.Images.Tests.Infrastructure.TestImages.JpegWithExif(orientation: 6, withGps: true, 800, 400);
+
+        await page.Locator(".dropzone input[type=file]").SetInputFilesAsync(new FilePayload { Name = "holiday.jpg", MimeType = "image/jpeg", Buffer = photo.ToArray() });
+        var tile = page.Locator(".media-grid figure").Filter(new() { HasTextString = "holiday.jpg" });
+        await Expect(tile).ToBeVisibleAsync();
+        await ScriptsReadyAsync(page);
+        var image = tile.Locator("img");
+        await Expect(image).ToHaveJSPropertyAsync("complete", true);
+
+        // What the browser shows, read back from the decoded thumbnail: the top is red and the bottom blue.
+        var pixels = await image.EvaluateAsync<int[][]>("""
+            img => {
+              const canvas = document.createElement("canvas");
+              canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+              const g = canvas.getContext("2d", { willReadFrequently: true }); g.drawImage(img, 0, 0);
+              const at = (x, y) => Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3));
+              return [at(canvas.width / 2, canvas.height / 8), at(canvas.width / 2, canvas.height * 7 / 8), [img.naturalWidth, img.naturalHeight]];
+            }
+            """);
+        _output.WriteLine($"thumbnail top {string.Join(",", pixels[0])}, bottom {string.Join(",", pixels[1])}, size {string.Join("×", pixels[2])}");
+        Assert.True(pixels[0][0] > 180 && pixels[0][2] < 90, "the top of the thumbnail is red");
+        Assert.True(pixels[1][2] > 180 && pixels[1][0] < 90, "the bottom of the thumbnail is blue");
+        Assert.Equal([256, 256], pixels[2]);
+        Assert.Contains("~thumb.webp", await image.GetAttributeAsync("src"), StringComparison.Ordinal);
+        await ScreenshotAsync(page, "media-grid-image");
+
+        // The original, downloaded from its link: no GPS position, the orientation kept.
+        string href = (await tile.Locator("a").GetAttributeAsync("href"))!;
+        var original = await page.APIRequest.GetAsync(href);
+        Assert.Equal(200, original.Status);
+        var metadata = MetadataExtractor.ImageMetadataReader.ReadMetadata(new MemoryStream(await original.BodyAsync()));
+        Assert.Empty(metadata.OfType<MetadataExtractor.Formats.Exif.GpsDirectory>());
+        Assert.Equal(6, MetadataExtractor.DirectoryExtensions.GetInt32(
+            metadata.OfType<MetadataExtractor.Formats.Exif.ExifIfd0Directory>().Single(), MetadataExtractor.Formats.Exif.ExifDirectoryBase.TagOrientation));
+
+        // The JSON API says the same.
+        var media = await page.APIRequest.GetAsync("/api/media");
+        using var json = JsonDocument.Parse(await media.TextAsync());
+        var item = json.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "holiday.jpg");
+        Assert.Equal((400, 800), (item.GetProperty("width").GetInt32(), item.GetProperty("height").GetInt32()));
+        Assert.EndsWith("~thumb.webp", item.GetProperty("variants").GetProperty("thumb").GetString(), StringComparison.Ordinal);
+    }
+
     private static async Task AxeAsync(IPage page, string state, List<string> found)
     {
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);

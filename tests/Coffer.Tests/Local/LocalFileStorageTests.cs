@@ -34,6 +34,20 @@ public sealed class LocalFileStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task An_exact_name_is_stored_as_given_even_in_a_unique_names_storage_and_a_taken_one_fails()
+    {
+        var storage = Create(o => o.UniqueNames = true);
+        var exact = new FileSaveOptions { ExactName = true, UploadTo = "ignored" };
+
+        string name = await storage.SaveAsync("photos/cat.jpg~thumb.webp", Content("thumb"), exact);
+        var taken = await Assert.ThrowsAsync<IOException>(() => storage.SaveAsync(name, Content("other"), exact));
+
+        Assert.Equal("photos/cat.jpg~thumb.webp", name);
+        Assert.Equal("thumb", await ReadAsync(storage, name));
+        Assert.Contains("taken", taken.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Save_stores_the_content_under_the_location_and_returns_the_clean_name()
     {
         var storage = Create();

@@ -6,7 +6,8 @@ namespace Coffer.Sample.Pages.Media;
 
 public sealed class IndexModel(SampleDbContext db) : PageModel
 {
-    public sealed record Item(string Name, long Size, string Url, bool IsImage);
+    /// <summary>One tile: an image shows its thumbnail (a plain URL of the public storage) and links to the original.</summary>
+    public sealed record Item(string Name, long Size, string Url, string? ThumbnailUrl, int? Width, int? Height);
 
     public IReadOnlyList<Item> Items { get; private set; } = [];
 
@@ -14,6 +15,6 @@ public sealed class IndexModel(SampleDbContext db) : PageModel
     {
         var rows = await db.MediaFiles.AsNoTracking().OrderByDescending(f => f.Id).Take(200).ToListAsync(ct);
         Items = rows.Select(r => new Item(r.OriginalName, r.Size, r.File.Url,
-            r.ContentType is "image/png" or "image/jpeg" or "image/gif" or "image/webp")).ToList();
+            r.Width is null ? null : r.File.Variant("thumb").Url, r.Width, r.Height)).ToList();
     }
 }

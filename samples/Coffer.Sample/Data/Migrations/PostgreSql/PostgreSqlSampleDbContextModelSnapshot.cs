@@ -81,6 +81,9 @@ namespace Coffer.Sample.Data.Migrations.PostgreSql
                         .IsUnicode(true)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<int?>("Height")
+                        .HasColumnType("integer");
+
                     b.Property<string>("OriginalName")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -95,6 +98,9 @@ namespace Coffer.Sample.Data.Migrations.PostgreSql
                     b.Property<string>("UploaderId")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 
@@ -117,6 +123,9 @@ namespace Coffer.Sample.Data.Migrations.PostgreSql
                         .IsUnicode(true)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<int?>("Height")
+                        .HasColumnType("integer");
+
                     b.Property<string>("OriginalName")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -131,6 +140,9 @@ namespace Coffer.Sample.Data.Migrations.PostgreSql
 
                     b.Property<DateTimeOffset>("UploadedOn")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 

@@ -72,6 +72,9 @@ namespace Coffer.Sample.Data.Migrations.Sqlite
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("Height")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("OriginalName")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -86,6 +89,9 @@ namespace Coffer.Sample.Data.Migrations.Sqlite
                     b.Property<string>("UploaderId")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -106,6 +112,9 @@ namespace Coffer.Sample.Data.Migrations.Sqlite
                         .IsUnicode(true)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("Height")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("OriginalName")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -120,6 +129,9 @@ namespace Coffer.Sample.Data.Migrations.Sqlite
 
                     b.Property<DateTimeOffset>("UploadedOn")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 

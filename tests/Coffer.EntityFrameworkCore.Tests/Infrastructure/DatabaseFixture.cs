@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Coffer.EntityFrameworkCore.Tests.Infrastructure;
+
+/// <summary>One database and one set of storages ("private" and "public") for a test class, with a context type of its own.</summary>
+public abstract class DatabaseFixture<TContext>(ITestDatabase database, IStorageFactory storages, Func<DbContextOptions<TContext>, TContext> newContext) : IAsyncLifetime
+    where TContext : DbContext
+{
+    public ITestDatabase Database { get; } = database;
+
+    public IStorageFactory StorageFactory { get; } = storages;
+
+    public FileStorage Private { get; private set; } = null!;
+
+    public FileStorage Public { get; private set; } = null!;
+
+    public FileStorageRegistry Storages { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await StorageFactory.InitializeAsync();
+        Private = StorageFactory.Create("private", FileVisibility.Private);
+        Public = StorageFactory.Create("public", FileVisibility.Public);
+        Storages = new FileStorageRegistry([Private, Public]);
+        await Database.InitializeAsync(GetType().Name.Replace("Fixture", "", StringComparison.Ordinal));
+        await using var context = CreateContext();
+        await context.Database.EnsureCreatedAsync();
+    }
+
+    public TContext CreateContext(Action<DbContextOptionsBuilder>? configure = null)
+    {
+        var builder = new DbContextOptionsBuilder<TContext>();
+        Database.Configure(builder);
+        builder.UseCoffer(Storages);
+        configure?.Invoke(builder);
+        return newContext(builder.Options);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Database.DisposeAsync();
+        await StorageFactory.DisposeAsync();
+    }
+}
