@@ -239,6 +239,8 @@ public sealed class FileUploader
     {
         InvalidFileNameException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Invalid file name", ex.ClientMessage),
         InvalidFileContentException { Problem: FileContentProblem.TooLarge } => TooLarge(storage, fileName),
+        InvalidFileContentException { Problem: FileContentProblem.NotAnImage } ex => Refuse(storage, fileName, StatusCodes.Status415UnsupportedMediaType, "Not an image", ex.ClientMessage),
+        InvalidFileContentException { Problem: FileContentProblem.ImageTooLarge } ex => Refuse(storage, fileName, StatusCodes.Status422UnprocessableEntity, "Image too large", ex.ClientMessage),
         InvalidFileContentException ex => Refuse(storage, fileName, StatusCodes.Status400BadRequest, "Empty file", ex.ClientMessage),
         BadHttpRequestException ex when UploadLimits.IsBodyTooLarge(ex) => TooLarge(storage, fileName),
         StorageUnavailableException ex => Unavailable(storage, fileName, ex),

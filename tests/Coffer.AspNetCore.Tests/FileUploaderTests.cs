@@ -266,6 +266,21 @@ public class FileUploaderTests
         static string Detail(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? problem) => problem?.ProblemDetails.Detail ?? "";
     }
 
+    [Theory]
+    [InlineData(FileContentProblem.Empty, 400, "Empty file")]
+    [InlineData(FileContentProblem.NotAnImage, 415, "Not an image")]
+    [InlineData(FileContentProblem.ImageTooLarge, 422, "Image too large")]
+    public async Task Each_content_problem_has_its_own_status_and_title(FileContentProblem problem, int status, string title)
+    {
+        await using var app = await StartAsync();
+        var uploader = app.Services.GetRequiredService<FileUploader>();
+
+        var result = uploader.ToProblem(app.Storage("limited"), new InvalidFileContentException(problem, "the reason for the client"));
+
+        Assert.Equal((status, title), (result?.StatusCode, result?.ProblemDetails.Title));
+        Assert.Equal("the reason for the client", result?.ProblemDetails.Detail);
+    }
+
     [Fact]
     public void Allowed_types_match_exactly_or_by_wildcard_ignoring_case_and_parameters()
     {
