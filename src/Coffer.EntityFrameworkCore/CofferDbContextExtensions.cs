@@ -135,7 +135,8 @@ public static class CofferDbContextExtensions
 
     /// <summary>
     /// Does what the file ledger says is still owed (<see cref="CofferModelBuilderExtensions.AddCofferFileLedger"/>):
-    /// deletes each old file whose delete after its commit failed or never ran, and removes its entry. A failed attempt
+    /// deletes each old file whose delete after its commit failed or never ran, and each upload whose row never committed
+    /// once it has expired (<see cref="FileLedgerState.Pending"/>, 6 hours after its first byte), and removes their entries. A failed attempt
     /// is retried by a later sweep, 1, 2, 4 … minutes on, at most an hour apart. Run it every few minutes (a hosted
     /// service, a cron job); its cost grows with what is owed, not with the storage.
     /// </summary>
@@ -167,7 +168,7 @@ public static class CofferDbContextExtensions
         while (true)
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            var due = await ledger.AsNoTracking().Where(e => e.State == FileLedgerState.Deleting && e.NextAttemptAt <= now).OrderBy(e => e.NextAttemptAt).ThenBy(e => e.Id)
+            var due = await ledger.AsNoTracking().Where(e => (e.State == FileLedgerState.Deleting || e.State == FileLedgerState.Pending) && e.NextAttemptAt <= now).OrderBy(e => e.NextAttemptAt).ThenBy(e => e.Id)
                 .Take(100).ToListAsync(cancellationToken).ConfigureAwait(false);
             if (due.Count == 0)
             {
@@ -191,7 +192,15 @@ public static class CofferDbContextExtensions
                 {
                     await extension.Storages.GetStorage(entry.Storage).DeleteAsync(entry.Name, cancellationToken).ConfigureAwait(false);
                     await ledger.Where(e => e.Id == entry.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-                    Log.LedgerDeleteDone(logger, entry.Storage, entry.Name, entry.Attempts);
+                    if (entry.State == FileLedgerState.Pending)
+                    {
+                        Log.LedgerUploadAbandoned(logger, entry.Storage, entry.Name, entry.CreatedAt);
+                    }
+                    else
+                    {
+                        Log.LedgerDeleteDone(logger, entry.Storage, entry.Name, entry.Attempts);
+                    }
+
                     done.Add(entry);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

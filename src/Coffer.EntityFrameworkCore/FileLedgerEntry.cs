@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.EntityFrameworkCore;
 
-/// <summary>What Coffer still owes a storage after a commit.</summary>
+/// <summary>What Coffer still owes a storage: an object to delete, or an upload that no committed row refers to yet.</summary>
 public enum FileLedgerState
 {
     /// <summary>
@@ -10,14 +10,24 @@ public enum FileLedgerState
     /// same transaction as that change, so the delete is owed exactly when the change committed.
     /// </summary>
     Deleting = 1,
+
+    /// <summary>
+    /// An upload whose row has not committed yet. Written before the upload's first byte, on its own (outside the save's
+    /// transaction, so a crash cannot roll it back), and removed in the same transaction as the row that refers to the file:
+    /// while the entry exists, no committed row refers to the object. Once <see cref="FileLedgerEntry.NextAttemptAt"/> has
+    /// passed, the ledger sweep deletes the object (if the upload got that far) and the entry.
+    /// </summary>
+    Pending = 2,
 }
 
 /// <summary>
-/// One row of Coffer's file ledger (<see cref="CofferModelBuilderExtensions.AddCofferFileLedger"/>): an object that a
-/// committed change made Coffer responsible for. The row is written in the transaction of the change itself, so neither
-/// a store that is down, nor a crash after the commit, nor a transaction committed outside EF Core can lose the
-/// duty; <see cref="CofferDbContextExtensions.SweepFileLedgerAsync"/> retries what is still owed and removes the row
-/// once it is done. The cost of that sweep grows with what is owed, not with the bucket.
+/// One row of Coffer's file ledger (<see cref="CofferModelBuilderExtensions.AddCofferFileLedger"/>): an object Coffer is
+/// responsible for until a commit settles it. An old file's delete (<see cref="FileLedgerState.Deleting"/>) is written in
+/// the transaction of the change that makes it old; an upload (<see cref="FileLedgerState.Pending"/>) is written before its
+/// first byte and removed in the transaction of the row that refers to it. So neither a store that is down, nor a crash,
+/// nor a transaction committed outside EF Core can lose a duty or leave an orphan;
+/// <see cref="CofferDbContextExtensions.SweepFileLedgerAsync"/> does what is still owed and removes the row once it is done.
+/// The cost of that sweep grows with what is owed and pending, not with the bucket.
 /// </summary>
 public sealed class FileLedgerEntry
 {
@@ -36,7 +46,11 @@ public sealed class FileLedgerEntry
     /// <summary>When the change was saved (UTC).</summary>
     public DateTime CreatedAt { get; set; }
 
-    /// <summary>When the next attempt is due (UTC); an instance working on the row moves it forward first, as a lease.</summary>
+    /// <summary>
+    /// When the next attempt is due (UTC); for a pending upload, when it expires. An instance working on the row moves it
+    /// forward first, as a lease; a commit removes a pending entry only if it still holds the value the upload read, so an
+    /// upload the sweep has taken over can no longer commit.
+    /// </summary>
     public DateTime NextAttemptAt { get; set; }
 
     /// <summary>How many attempts have been made.</summary>

@@ -72,8 +72,11 @@ public class FileStorageOptions
     /// </summary>
     public bool IsReadOnly { get; private set; }
 
-    /// <summary>Whether names get a random token: <see cref="UniqueNames"/>, or its default for <see cref="Visibility"/>.</summary>
-    internal bool UsesUniqueNames => UniqueNames ?? Visibility == FileVisibility.Private;
+    /// <summary>
+    /// Whether names get a random token: <see cref="UniqueNames"/>, or its default for <see cref="Visibility"/> (on for a
+    /// private storage). A name with a token belongs to one save for ever, so whatever is stored under it is that save's.
+    /// </summary>
+    public bool UsesUniqueNames => UniqueNames ?? Visibility == FileVisibility.Private;
 
     /// <summary>
     /// Whether the storage's URLs are signed and expire. The one place this is decided: <see cref="FileStorage.GetUrl"/>

@@ -99,11 +99,43 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
     private async Task<string> SaveFileAsync(SaveBatch batch, PlannedUpload upload, Stream content, string fileName, string? contentType, CancellationToken cancellationToken)
     {
         var options = upload.Field.SaveOptions(upload.Entry.EntityEntry.Entity, contentType, upload.Storage);
-        string name = await upload.Storage.SaveAsync(fileName, content, options, cancellationToken).ConfigureAwait(false);
-        batch.Uploads.Add(new StoredObject(upload.Storage, name));
+        string name;
+        if (await RecordPendingAsync(batch, upload.Storage, upload.Storage.GetSaveName(fileName, options), cancellationToken).ConfigureAwait(false) is { } pending)
+        {
+            // The name is chosen (and recorded) first, so it is saved exactly: its token makes it free.
+            var exact = new FileSaveOptions { ExactName = true, ContentType = contentType, MaxNameLength = options.MaxNameLength };
+            name = await upload.Storage.SaveAsync(pending.Name, content, exact, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            name = await upload.Storage.SaveAsync(fileName, content, options, cancellationToken).ConfigureAwait(false);
+            batch.Uploads.Add(new StoredObject(upload.Storage, name));
+        }
+
         Log.FileUploaded(_logger, upload.Storage.Name, name, upload.Field.DisplayName);
         CheckFits(name, upload.Field); // the pipeline keeps names within the field; a custom backend must too
         return name;
+    }
+
+    /// <summary>
+    /// With the ledger mapped, records an upload of <paramref name="name"/> as pending before its first byte, adds it to
+    /// the batch (so a failed save deletes it and its entry), and has the save remove the entry in its own transaction.
+    /// Returns <see langword="null"/> when uploads to the storage are not recorded (no ledger, or names without a token).
+    /// </summary>
+    private async Task<StoredObject?> RecordPendingAsync(SaveBatch batch, FileStorage storage, string name, CancellationToken cancellationToken)
+    {
+        var context = _context.Context;
+        if (!FileLedger.IsMapped(context) || !FileLedger.RecordsUploadsTo(storage))
+        {
+            return null;
+        }
+
+        var entry = await FileLedger.RecordPendingAsync(context, storage, name, DateTime.UtcNow, cancellationToken).ConfigureAwait(false);
+        var upload = new StoredObject(storage, name, entry);
+        batch.Uploads.Add(upload);
+        // Deleted with the row's insert, conditioned on its due time: a sweep that has taken the entry over makes the save fail.
+        context.Entry(entry).State = EntityState.Deleted;
+        return upload;
     }
 
     private FileFieldSave NewSave(SaveBatch batch, PlannedUpload upload) => new(
@@ -113,8 +145,13 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         {
             string variant = upload.Field.GetVariantName(name, key);
             var options = new FileSaveOptions { ExactName = true, ContentType = contentType };
+            bool recorded = await RecordPendingAsync(batch, upload.Storage, variant, ct).ConfigureAwait(false) is not null;
             await upload.Storage.SaveAsync(variant, content, options, ct).ConfigureAwait(false);
-            batch.Uploads.Add(new StoredObject(upload.Storage, variant));
+            if (!recorded)
+            {
+                batch.Uploads.Add(new StoredObject(upload.Storage, variant));
+            }
+
             Log.FileUploaded(_logger, upload.Storage.Name, variant, upload.Field.DisplayName);
         });
 
@@ -296,6 +333,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
 
     private async Task UndoAsync(SaveBatch batch, string reason)
     {
+        ForgetLedgerEntries(batch.Uploads); // tracked as deleted by this save, which did not happen
         await DeleteUploadsAsync(batch.Uploads, reason).ConfigureAwait(false);
         ForgetLedgerEntries(batch.OldFiles); // a retried save records them again
         for (int i = batch.Replaced.Count - 1; i >= 0; i--)
@@ -383,7 +421,10 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         return work;
     }
 
-    /// <summary>Deletes uploads whose rows never committed. Not cancellable: a cancelled save must still clean up.</summary>
+    /// <summary>
+    /// Deletes uploads whose rows never committed, then their pending entries; an upload that cannot be deleted keeps its
+    /// entry, and the ledger sweep deletes it once it expires. Not cancellable: a cancelled save must still clean up.
+    /// </summary>
     private async Task DeleteUploadsAsync(List<StoredObject> uploads, string reason)
     {
         foreach (var upload in uploads)
@@ -391,6 +432,11 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
             try
             {
                 await upload.Storage.DeleteAsync(upload.Name, CancellationToken.None).ConfigureAwait(false);
+                if (upload.Ledger is { } entry)
+                {
+                    await FileLedger.RemovePendingAsync(_context.Context, entry.Id, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 Log.UploadRemoved(_logger, upload.Storage.Name, upload.Name, reason);
             }
 #pragma warning disable CA1031 // A failed clean-up must not hide the error that caused it; the sweeper finishes the job.
@@ -439,12 +485,12 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         ForgetLedgerEntries(oldFiles);
     }
 
-    /// <summary>Stops tracking the ledger entries of <paramref name="oldFiles"/>: the database row is the record, not the context.</summary>
-    private void ForgetLedgerEntries(List<StoredObject> oldFiles)
+    /// <summary>Stops tracking the ledger entries of <paramref name="objects"/>: the database row is the record, not the context.</summary>
+    private void ForgetLedgerEntries(List<StoredObject> objects)
     {
         try
         {
-            foreach (var old in oldFiles)
+            foreach (var old in objects)
             {
                 if (old.Ledger is { } entry)
                 {
@@ -458,7 +504,10 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>An object in a storage, and the ledger entry that records the duty to delete it, if the ledger is mapped.</summary>
+    /// <summary>
+    /// An object in a storage, and its ledger entry if the ledger is mapped: the duty to delete an old file, or the record
+    /// of a pending upload.
+    /// </summary>
     private sealed record StoredObject(FileStorage Storage, string Name, FileLedgerEntry? Ledger = null);
 
     private sealed record PlannedUpload(PropertyEntry Entry, StoredFile Value, FileField Field, FileStorage Storage);

@@ -81,4 +81,10 @@ internal static partial class Log
 
     [LoggerMessage(3012, LogLevel.Warning, "Ledger sweep could not delete {FileName} from storage {Storage} (attempt {Attempts}); it retries at {RetryAt:o}", EventName = "LedgerDeleteFailed")]
     private static partial void LedgerDeleteFailedCore(ILogger logger, Exception exception, string storage, string fileName, int attempts, DateTime retryAt);
+
+    public static void LedgerUploadAbandoned(ILogger logger, string storage, string fileName, DateTime startedAt) =>
+        LedgerUploadAbandonedCore(logger, LogText.Escape(storage), LogText.Escape(fileName), startedAt);
+
+    [LoggerMessage(3013, LogLevel.Information, "Ledger sweep deleted {FileName} from storage {Storage}: its upload started at {StartedAt:o} and no row committed with it", EventName = "LedgerUploadAbandoned")]
+    private static partial void LedgerUploadAbandonedCore(ILogger logger, string storage, string fileName, DateTime startedAt);
 }

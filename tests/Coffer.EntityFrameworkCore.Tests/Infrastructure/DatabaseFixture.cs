@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.EntityFrameworkCore.Tests.Infrastructure;
 
-/// <summary>One database and one set of storages ("private" and "public") for a test class, with a context type of its own.</summary>
+/// <summary>One database and one set of storages ("private", "public" and "vault") for a test class, with a context type of its own.</summary>
 public abstract class DatabaseFixture<TContext>(ITestDatabase database, IStorageFactory storages, Func<DbContextOptions<TContext>, TContext> newContext) : IAsyncLifetime
     where TContext : DbContext
 {
@@ -14,6 +14,9 @@ public abstract class DatabaseFixture<TContext>(ITestDatabase database, IStorage
 
     public FileStorage Public { get; private set; } = null!;
 
+    /// <summary>A private storage with unique names (its default), whose uploads the file ledger records as pending.</summary>
+    public FileStorage Vault { get; private set; } = null!;
+
     public FileStorageRegistry Storages { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -21,7 +24,8 @@ public abstract class DatabaseFixture<TContext>(ITestDatabase database, IStorage
         await StorageFactory.InitializeAsync();
         Private = StorageFactory.Create("private", FileVisibility.Private);
         Public = StorageFactory.Create("public", FileVisibility.Public);
-        Storages = new FileStorageRegistry([Private, Public]);
+        Vault = StorageFactory.Create("vault", FileVisibility.Private, uniqueNames: true);
+        Storages = new FileStorageRegistry([Private, Public, Vault]);
         await Database.InitializeAsync(GetType().Name.Replace("Fixture", "", StringComparison.Ordinal));
         await using var context = CreateContext();
         await context.Database.EnsureCreatedAsync();

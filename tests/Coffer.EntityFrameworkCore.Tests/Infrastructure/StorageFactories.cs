@@ -22,8 +22,10 @@ public interface IStorageFactory : IAsyncDisposable
     /// Creates the storage <paramref name="name"/>, empty, with a BaseUrl so URLs can be made. Its names are Django's
     /// (<see cref="FileStorageOptions.UniqueNames"/> off), so the suite can name what it expects to find: it is about
     /// the unit of work, and private storages' unique names are tested with each backend and in the sample end to end.
+    /// With <paramref name="uniqueNames"/>, names get their token, as a private storage's do by default: the uploads the
+    /// ledger records as pending.
     /// </summary>
-    FileStorage Create(string name, FileVisibility visibility);
+    FileStorage Create(string name, FileVisibility visibility, bool uniqueNames = false);
 }
 
 /// <summary>Local-disk storages in a temporary folder per test class.</summary>
@@ -35,14 +37,14 @@ public sealed class LocalStorageFactory : IStorageFactory
 
     public string SignatureParameter => "sig=";
 
-    public FileStorage Create(string name, FileVisibility visibility)
+    public FileStorage Create(string name, FileVisibility visibility, bool uniqueNames = false)
     {
         var options = new LocalFileStorageOptions
         {
             RootPath = _root,
             Location = name,
             Visibility = visibility,
-            UniqueNames = false,
+            UniqueNames = uniqueNames,
             BaseUrl = visibility == FileVisibility.Private ? "/media/private/" : "/media/",
         };
         if (visibility == FileVisibility.Private)
@@ -92,7 +94,7 @@ public sealed class S3StorageFactory : IStorageFactory
         }
     }
 
-    public FileStorage Create(string name, FileVisibility visibility)
+    public FileStorage Create(string name, FileVisibility visibility, bool uniqueNames = false)
     {
         var storage = new Coffer.S3.S3FileStorage(name, new Coffer.S3.S3FileStorageOptions
         {
@@ -102,7 +104,7 @@ public sealed class S3StorageFactory : IStorageFactory
             SecretKey = Setting("COFFER_S3_SECRET_KEY", "ci-secret-key-0000000000000000000000001"),
             Location = name,
             Visibility = visibility,
-            UniqueNames = false,
+            UniqueNames = uniqueNames,
         });
         _storages.Add(storage);
         return storage;

@@ -38,6 +38,18 @@ public class Poster
     public StoredFile Image { get; set; } = StoredFile.Empty;
 }
 
+/// <summary>A file field on a storage with unique names, whose uploads the file ledger records as pending.</summary>
+public class Attachment
+{
+    public int Id { get; set; }
+
+    public string Folder { get; set; } = "";
+
+    public string Title { get; set; } = "";
+
+    public StoredFile File { get; set; } = StoredFile.Empty;
+}
+
 public class TestDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<PrivateFile> PrivateFiles => Set<PrivateFile>();
@@ -45,6 +57,8 @@ public class TestDbContext(DbContextOptions options) : DbContext(options)
     public DbSet<Document> Documents => Set<Document>();
 
     public DbSet<Poster> Posters => Set<Poster>();
+
+    public DbSet<Attachment> Attachments => Set<Attachment>();
 
     /// <summary>Whether the model maps Coffer's file ledger, as an app that follows the docs does.</summary>
     protected virtual bool UsesFileLedger => true;
@@ -73,6 +87,12 @@ public class TestDbContext(DbContextOptions options) : DbContext(options)
 
         modelBuilder.Entity<Poster>(entity =>
             entity.Property(e => e.Image).IsFileField("public", UploadTo.From(c => $"{((Poster)c.Instance!).Folder}/{c.FileName}")));
+
+        modelBuilder.Entity<Attachment>(entity =>
+        {
+            entity.HasIndex(e => e.Title).IsUnique();
+            entity.Property(e => e.File).IsFileField("vault", UploadTo.From(c => $"{((Attachment)c.Instance!).Folder}/{c.FileName}"));
+        });
     }
 }
 
