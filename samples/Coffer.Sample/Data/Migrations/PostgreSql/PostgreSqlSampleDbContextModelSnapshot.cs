@@ -46,6 +46,7 @@ namespace Coffer.Sample.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(1024)");
 
                     b.Property<DateTime>("NextAttemptAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("State")
