@@ -4,12 +4,24 @@
 //
 //   Coffer.CrashUploader local <root-path> <location> <bytes-before-stall>
 //   Coffer.CrashUploader s3 <service-url> <access-key> <secret-key> <bucket> <location> <bytes-before-stall>
+//
+// Or, with "ef <sqlite|postgres> <connection-string>" in front of the storage's arguments (and 0 for the bytes), it saves
+// rows with files through EF Core in a loop, as an app does, printing "COMMITTED <name>" after each commit, until killed.
 using System.Globalization;
 using Coffer;
+using Coffer.CrashUploader;
+using Coffer.EntityFrameworkCore;
 using Coffer.Local;
 using Coffer.S3;
 using Coffer.Signing;
 using Coffer.TestSupport;
+using Microsoft.EntityFrameworkCore;
+
+string? efProvider = null, efConnection = null;
+if (args is ["ef", var provider, var connection, ..])
+{
+    (efProvider, efConnection, args) = (provider, connection, args[3..]);
+}
 
 FileStorage storage = args switch
 {
@@ -28,6 +40,12 @@ FileStorage storage = args switch
     _ => throw new ArgumentException("usage: local <root> <location> <bytes> | s3 <url> <key> <secret> <bucket> <location> <bytes>"),
 };
 
+if (efProvider is not null)
+{
+    await SaveRowsUntilKilledAsync(storage, efProvider, efConnection!);
+    return 0;
+}
+
 long before = long.Parse(args[^1], CultureInfo.InvariantCulture);
 var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 Task<string> save = storage.SaveAsync("video.bin", new StallingStream(before, stalled), new FileSaveOptions { UploadTo = "files" });
@@ -41,6 +59,35 @@ if (save.IsCompleted)
 Console.WriteLine("STALLED");
 await Task.Delay(Timeout.Infinite);
 return 0;
+
+// Inserts rows with files of 1 KiB to 8 MiB (multipart on S3 above 5 MiB), and replaces every third row's file, so a
+// kill can land in an upload, between an upload and its commit, in a commit, or in an old file's delete.
+static async Task SaveRowsUntilKilledAsync(FileStorage storage, string provider, string connection)
+{
+    var options = KillDbContext.Configure(new DbContextOptionsBuilder<KillDbContext>(), provider, connection)
+        .UseCoffer(new FileStorageRegistry([storage])).AddInterceptors(new SlowDatabase()).Options;
+    var random = new Random();
+    Console.WriteLine("STARTED");
+    for (int i = 0; ; i++)
+    {
+        await using var db = new KillDbContext(options);
+        KillUpload row;
+        if (i % 3 == 2 && await db.Uploads.OrderByDescending(u => u.Id).FirstOrDefaultAsync() is { } last)
+        {
+            row = last;
+        }
+        else
+        {
+            row = new KillUpload();
+            db.Add(row);
+        }
+
+        int length = random.Next(1024, 8 * 1024 * 1024);
+        row.File = StoredFile.FromStream(new ZeroStream(length), $"upload-{i}.bin");
+        await db.SaveChangesAsync();
+        Console.WriteLine($"COMMITTED {row.File.Name}");
+    }
+}
 
 static LocalFileStorage Local(string root, string location)
 {
@@ -68,5 +115,34 @@ internal sealed class StallingStream(long before, TaskCompletionSource stalled) 
         buffer.Span[..count].Clear();
         _read += count;
         return count;
+    }
+}
+
+/// <summary>A non-seekable stream of <c>length</c> zeros, read in the small pieces a request body arrives in.</summary>
+internal sealed class ZeroStream(long length) : ForwardOnlyTestStream
+{
+    private long _read;
+
+    public override int Read(Span<byte> buffer)
+    {
+        int count = (int)Math.Min(Math.Min(buffer.Length, 64 * 1024), length - _read);
+        buffer[..count].Clear();
+        _read += count;
+        return count;
+    }
+}
+
+/// <summary>
+/// A database that takes up to 300 ms per command, so that kills also land between an upload and the commit of its row,
+/// the window that only the ledger's pending entries cover.
+/// </summary>
+internal sealed class SlowDatabase : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+{
+    public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
+        System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+        Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(Random.Shared.Next(300), cancellationToken);
+        return result;
     }
 }

@@ -15,7 +15,21 @@ public sealed class CrashUploader : IAsyncDisposable
     private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _output = [];
 
-    private CrashUploader(Process process) => _process = process;
+    private readonly string _readyLine;
+
+    private CrashUploader(Process process, string readyLine) => (_process, _readyLine) = (process, readyLine);
+
+    /// <summary>The names whose rows the process committed (its <c>COMMITTED</c> lines) so far.</summary>
+    public IReadOnlyList<string> Committed
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.Where(l => l.StartsWith("COMMITTED ", StringComparison.Ordinal)).Select(l => l["COMMITTED ".Length..]).ToList();
+            }
+        }
+    }
 
     /// <summary>Starts a save to a local-disk storage that stalls after <paramref name="bytes"/> bytes; returns once it has stalled.</summary>
     public static Task<CrashUploader> StartLocalAsync(string rootPath, string location, long bytes) =>
@@ -24,6 +38,29 @@ public sealed class CrashUploader : IAsyncDisposable
     /// <summary>Starts a save to an S3 storage that stalls after <paramref name="bytes"/> bytes (5 MiB parts); returns once it has stalled.</summary>
     public static Task<CrashUploader> StartS3Async(string serviceUrl, string accessKey, string secretKey, string bucket, string location, long bytes) =>
         StartAsync(["s3", serviceUrl, accessKey, secretKey, bucket, location, bytes.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
+    /// <summary>
+    /// Starts a process that saves rows with files through EF Core in a loop (<c>tests/Coffer.CrashUploader/KillModel.cs</c>)
+    /// to the storage of <paramref name="storageArguments"/> (as for the other modes, without the byte count); returns
+    /// once it has opened its database.
+    /// </summary>
+    public static Task<CrashUploader> StartRowsAsync(string provider, string connectionString, params string[] storageArguments) =>
+        StartAsync(["ef", provider, connectionString, .. storageArguments, "0"], "STARTED");
+
+    /// <summary>Waits until the process has committed <paramref name="count"/> rows (it is warm: its model built, its connections open).</summary>
+    public async Task WaitForCommittedAsync(int count)
+    {
+        using var timeout = new CancellationTokenSource(StallTimeout);
+        while (Committed.Count < count)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The crash uploader exited after {Committed.Count} commits. Its output:{Environment.NewLine}{Output}");
+            }
+
+            await Task.Delay(20, timeout.Token);
+        }
+    }
 
     /// <summary>Kills the process with SIGKILL and waits until it is gone.</summary>
     public async Task KillAsync()
@@ -43,7 +80,7 @@ public sealed class CrashUploader : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static async Task<CrashUploader> StartAsync(string[] arguments)
+    private static async Task<CrashUploader> StartAsync(string[] arguments, string readyLine = "STALLED")
     {
         string assembly = typeof(CrashUploader).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "CrashUploaderAssembly").Value!;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet")
@@ -58,11 +95,11 @@ public sealed class CrashUploader : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var uploader = new CrashUploader(new Process { StartInfo = start, EnableRaisingEvents = true });
+        var uploader = new CrashUploader(new Process { StartInfo = start, EnableRaisingEvents = true }, readyLine);
         uploader._process.OutputDataReceived += (_, e) => uploader.OnLine(e.Data);
         uploader._process.ErrorDataReceived += (_, e) => uploader.OnLine(e.Data);
         uploader._process.Exited += (_, _) => uploader._stalled.TrySetException(new InvalidOperationException(
-            $"The crash uploader exited before its save stalled. Its output:{Environment.NewLine}{uploader.Output}"));
+            $"The crash uploader exited before it printed {readyLine}. Its output:{Environment.NewLine}{uploader.Output}"));
         uploader._process.Start();
         uploader._process.BeginOutputReadLine();
         uploader._process.BeginErrorReadLine();
@@ -102,7 +139,7 @@ public sealed class CrashUploader : IAsyncDisposable
             _output.Add(line);
         }
 
-        if (line == "STALLED")
+        if (line == _readyLine)
         {
             _stalled.TrySetResult();
         }

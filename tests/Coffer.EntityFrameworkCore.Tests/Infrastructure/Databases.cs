@@ -10,6 +10,9 @@ public interface ITestDatabase : IAsyncDisposable
     Task InitializeAsync(string className);
 
     void Configure(DbContextOptionsBuilder builder);
+
+    /// <summary>The provider (<c>sqlite</c>, <c>postgres</c>) and connection string, for a process of another test program.</summary>
+    (string Provider, string ConnectionString) Connection { get; }
 }
 
 /// <summary>A SQLite file in a temporary folder.</summary>
@@ -23,7 +26,9 @@ public sealed class SqliteDatabase : ITestDatabase
         return Task.CompletedTask;
     }
 
-    public void Configure(DbContextOptionsBuilder builder) => builder.UseSqlite($"Data Source={_path};Pooling=False");
+    public void Configure(DbContextOptionsBuilder builder) => builder.UseSqlite(Connection.ConnectionString);
+
+    public (string Provider, string ConnectionString) Connection => ("sqlite", $"Data Source={_path};Pooling=False");
 
     public ValueTask DisposeAsync()
     {
@@ -73,6 +78,8 @@ public sealed class PostgresDatabase : ITestDatabase
     }
 
     public void Configure(DbContextOptionsBuilder builder) => builder.UseNpgsql(_connectionString);
+
+    public (string Provider, string ConnectionString) Connection => ("postgres", _connectionString);
 
     public async ValueTask DisposeAsync()
     {
