@@ -24,6 +24,7 @@ public sealed class PresignVariants : IDisposable
     private readonly SigV4Presigner _coffer;
     private readonly AmazonS3Client _aws;
     private readonly IMinioClient _minio;
+    private readonly S3FileStorage _storage;
     private int _next;
 
     public PresignVariants()
@@ -36,6 +37,16 @@ public sealed class PresignVariants : IDisposable
             ForcePathStyle = true,
             AuthenticationRegion = Region,
         });
+        // The same presigner behind the storage contract: name checks and telemetry (nobody listens) on top.
+        _storage = new S3FileStorage("bench", new S3FileStorageOptions
+        {
+            BucketName = Bucket,
+            ServiceUrl = Endpoint.ToString(),
+            Region = Region,
+            AddressingStyle = S3AddressingStyle.Path,
+            AccessKey = AccessKey,
+            SecretKey = SecretKey,
+        });
         _minio = new MinioClient().WithEndpoint(Endpoint.Host, Endpoint.Port).WithCredentials(AccessKey, SecretKey).WithRegion(Region).WithSSL(false).Build();
     }
 
@@ -43,6 +54,8 @@ public sealed class PresignVariants : IDisposable
     public string[] Keys { get; }
 
     public string Coffer() => _coffer.Presign(PresignMethod.Get, NextKey(), DateTimeOffset.UtcNow, Expiry).Url;
+
+    public string CofferStorage() => _storage.GetUrl(NextKey()).Url;
 
     public string AwsSdk() => _aws.GetPreSignedURL(new GetPreSignedUrlRequest
     {
@@ -62,6 +75,7 @@ public sealed class PresignVariants : IDisposable
     {
         _aws.Dispose();
         _minio.Dispose();
+        _storage.Dispose();
     }
 
     private string NextKey() => Keys[_next++ & (Keys.Length - 1)];

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Coffer.Benchmarks;
 
-// dotnet run -c Release --project bench/Coffer.Benchmarks -- presign --quick   (interleaved, a few seconds, one summary line)
+// dotnet run -c Release --project bench/Coffer.Benchmarks -- presign --quick   (interleaved, a few seconds; a presign line, and a geturl line for S3FileStorage.GetUrl)
 // dotnet run -c Release --project bench/Coffer.Benchmarks -- presign           (BenchmarkDotNet, ShortRun job)
 // dotnet run -c Release --project bench/Coffer.Benchmarks -- <BenchmarkDotNet arguments>
 if (args is ["presign", "--quick", ..])

@@ -15,7 +15,8 @@ internal static class QuickPresign
         var coffer = new Meter("coffer", variants.Coffer);
         var aws = new Meter("awssdk", variants.AwsSdk);
         var minio = new Meter("minio", variants.Minio);
-        Meter[] meters = [coffer, aws, minio];
+        var storage = new Meter("storage", variants.CofferStorage);
+        Meter[] meters = [coffer, aws, minio, storage];
 
         foreach (Meter meter in meters)
         {
@@ -35,6 +36,8 @@ internal static class QuickPresign
         Console.WriteLine($"sample coffer URL ({sample.Length} chars, {22 + (2 * sample.Length)} bytes as a string): {sample}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"presign: coffer={coffer.PerSecond:F0} awssdk={aws.PerSecond:F0} minio={minio.PerSecond:F0} ratio={coffer.PerSecond / aws.PerSecond:F1} alloc={coffer.BytesPerCall:F0}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"geturl: storage={storage.PerSecond:F0} ratio={storage.PerSecond / aws.PerSecond:F1} alloc={storage.BytesPerCall:F0}"));
         return 0;
     }
 

@@ -8,6 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 // Storages from "Coffer" in configuration; with none, "private" and "public" are folders under App_Data.
 builder.Services.AddCoffer(builder.Configuration).AddS3().AddFileUploader();   // "Backend": "S3" in a storage's settings puts it on S3
 builder.Services.AddSampleDatabase(builder.Configuration);
+builder.AddSampleTelemetry(); // "Sample:Telemetry": none, console (the default in Development) or otlp
 
 builder.Services.AddIdentityApiEndpoints<IdentityUser>(o =>
     {

@@ -124,6 +124,7 @@ public sealed partial class S3FileStorage
         private async Task<PartETag> UploadPartAsync(int partNumber, PartBuffer part)
         {
             using (part)
+            using (var span = S3Telemetry.StartPart(_storage.Name, partNumber, part.Count))
             {
                 try
                 {
@@ -143,8 +144,9 @@ public sealed partial class S3FileStorage
                     }, _failure.Token).ConfigureAwait(false);
                     return new PartETag(partNumber, response.ETag);
                 }
-                catch
+                catch (Exception ex)
                 {
+                    S3Telemetry.Failed(span, ex);
                     await _failure.CancelAsync().ConfigureAwait(false); // stop reading and sending the other parts
                     throw;
                 }

@@ -44,6 +44,7 @@ public abstract class FileStorage
         Logger = logger ?? NullLogger.Instance;
         TimeProvider = timeProvider ?? TimeProvider.System;
         _signsUrls = options.SignsUrls;
+        Backend = GetType().Name;
     }
 
     /// <summary>The storage's name.</summary>
@@ -60,6 +61,19 @@ public abstract class FileStorage
 
     /// <summary>The storage's clock.</summary>
     protected TimeProvider TimeProvider { get; }
+
+    /// <summary>Where the storage's spans and measurements go; the container's meter once <see cref="UseTelemetry"/> ran.</summary>
+    internal CofferTelemetry Telemetry { get; private set; } = CofferTelemetry.Shared;
+
+    /// <summary>The backend's name in telemetry: the registered one (<c>Local</c>, <c>S3</c>), or the type's name outside DI.</summary>
+    internal string Backend { get; private set; }
+
+    /// <summary>Called once by the registration, before the storage is handed out.</summary>
+    internal void UseTelemetry(CofferTelemetry telemetry, string backend)
+    {
+        Telemetry = telemetry;
+        Backend = backend;
+    }
 
     // ----- The public contract: validates, then calls the backend. Not meant to be overridden. -----
 
@@ -84,10 +98,20 @@ public abstract class FileStorage
         options ??= FileSaveOptions.Default;
         var names = GetAvailableNames(name, options);
         var guarded = ContentGuard.Wrap(content, options.ContentLength, Options, Name);
-        string stored = await SaveCoreAsync(names, guarded, options, cancellationToken).ConfigureAwait(false);
-        FileNames.Validate(stored); // a backend may have chosen the name; it must obey the same rules
-        Log.FileSaved(Logger, Name, stored);
-        return stored;
+        var operation = Telemetry.Start(this, StorageOperationName.Save, Backend);
+        try
+        {
+            string stored = await SaveCoreAsync(names, CofferTelemetry.Count(guarded, Telemetry.BytesWritten, Name, ownsContent: false), options, cancellationToken).ConfigureAwait(false);
+            FileNames.Validate(stored); // a backend may have chosen the name; it must obey the same rules
+            operation.Succeeded();
+            Log.FileSaved(Logger, Name, stored);
+            return stored;
+        }
+        catch (Exception ex)
+        {
+            operation.Failed(ex);
+            throw;
+        }
     }
 
     /// <summary>
@@ -121,7 +145,10 @@ public abstract class FileStorage
     public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken = default)
     {
         CheckName(name);
-        return OpenReadCoreAsync(name, cancellationToken);
+        return Telemetry.IsObserved
+            ? ObserveAsync(StorageOperationName.Open, static async (storage, name, ct) => CofferTelemetry.Count(
+                await storage.OpenReadCoreAsync(name, ct).ConfigureAwait(false), storage.Telemetry.BytesRead, storage.Name, ownsContent: true), name, cancellationToken)
+            : OpenReadCoreAsync(name, cancellationToken);
     }
 
     /// <summary>Deletes a stored file. Deleting a name under which nothing is stored is not an error.</summary>
@@ -129,7 +156,18 @@ public abstract class FileStorage
     public async Task DeleteAsync(string name, CancellationToken cancellationToken = default)
     {
         CheckName(name);
-        await DeleteCoreAsync(name, cancellationToken).ConfigureAwait(false);
+        var operation = Telemetry.Start(this, StorageOperationName.Delete, Backend);
+        try
+        {
+            await DeleteCoreAsync(name, cancellationToken).ConfigureAwait(false);
+            operation.Succeeded();
+        }
+        catch (Exception ex)
+        {
+            operation.Failed(ex);
+            throw;
+        }
+
         Log.FileDeleted(Logger, Name, name);
     }
 
@@ -138,7 +176,9 @@ public abstract class FileStorage
     public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default)
     {
         CheckName(name);
-        return ExistsCoreAsync(name, cancellationToken);
+        return Telemetry.IsObserved
+            ? ObserveAsync(StorageOperationName.Exists, static (storage, name, ct) => storage.ExistsCoreAsync(name, ct), name, cancellationToken)
+            : ExistsCoreAsync(name, cancellationToken);
     }
 
     /// <summary>Size, last-modified time and content type of a stored file.</summary>
@@ -147,7 +187,9 @@ public abstract class FileStorage
     public Task<StoredFileInfo> GetInfoAsync(string name, CancellationToken cancellationToken = default)
     {
         CheckName(name);
-        return GetInfoCoreAsync(name, cancellationToken);
+        return Telemetry.IsObserved
+            ? ObserveAsync(StorageOperationName.Info, static (storage, name, ct) => storage.GetInfoCoreAsync(name, ct), name, cancellationToken)
+            : GetInfoCoreAsync(name, cancellationToken);
     }
 
     /// <summary>Lists one level of a folder: its sub-folders and files.</summary>
@@ -164,7 +206,9 @@ public abstract class FileStorage
             CheckName(directory);
         }
 
-        return ListCoreAsync(directory, cancellationToken);
+        return Telemetry.IsObserved
+            ? ObserveAsync(StorageOperationName.List, static (storage, directory, ct) => storage.ListCoreAsync(directory, ct), directory, cancellationToken)
+            : ListCoreAsync(directory, cancellationToken);
     }
 
     /// <summary>
@@ -181,7 +225,25 @@ public abstract class FileStorage
     public async Task<IReadOnlyList<string>> SweepUnfinishedUploadsAsync(TimeSpan olderThan, bool dryRun = false, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(olderThan, TimeSpan.Zero);
-        var removed = await SweepUnfinishedCoreAsync(TimeProvider.GetUtcNow() - olderThan, dryRun, cancellationToken).ConfigureAwait(false);
+        var operation = Telemetry.Start(this, StorageOperationName.Sweep, Backend);
+        IReadOnlyList<string> removed;
+        try
+        {
+            removed = await SweepUnfinishedCoreAsync(TimeProvider.GetUtcNow() - olderThan, dryRun, cancellationToken).ConfigureAwait(false);
+            operation.SetBytes(removed.Count);
+            operation.Succeeded();
+        }
+        catch (Exception ex)
+        {
+            operation.Failed(ex);
+            throw;
+        }
+
+        if (!dryRun)
+        {
+            Telemetry.Swept(Name, removed.Count);
+        }
+
         foreach (string leftover in removed)
         {
             Log.UnfinishedUploadRemoved(Logger, Name, leftover, dryRun);
@@ -221,7 +283,9 @@ public abstract class FileStorage
 
         CheckOverride(options?.DownloadFileName, nameof(options.DownloadFileName));
         CheckOverride(options?.ContentType, nameof(options.ContentType));
-        return GetSignedUrlCore(name, options, expiry);
+        var url = GetSignedUrlCore(name, options, expiry);
+        Telemetry.UrlSigned(Name);
+        return url;
     }
 
     // ----- Backend hooks. -----
@@ -289,6 +353,26 @@ public abstract class FileStorage
         string baseUrl = Options.BaseUrl
             ?? throw new InvalidOperationException($"The storage '{Name}' has no BaseUrl, so its files are not accessible via a URL. Set BaseUrl in its options.");
         return baseUrl.EndsWith('/') ? string.Concat(baseUrl, UrlPath.Encode(name)) : string.Concat(baseUrl, "/", UrlPath.Encode(name));
+    }
+
+    /// <summary>
+    /// The observed path of the operations that are not <see langword="async"/> themselves: their plain path returns the
+    /// backend's task as it is, and this one runs only while something listens.
+    /// </summary>
+    private async Task<T> ObserveAsync<T>(StorageOperationName name, Func<FileStorage, string, CancellationToken, Task<T>> core, string argument, CancellationToken cancellationToken)
+    {
+        var operation = Telemetry.Start(this, name, Backend);
+        try
+        {
+            T result = await core(this, argument, cancellationToken).ConfigureAwait(false);
+            operation.Succeeded();
+            return result;
+        }
+        catch (Exception ex)
+        {
+            operation.Failed(ex);
+            throw;
+        }
     }
 
     private AvailableNames GetAvailableNames(string name, FileSaveOptions options)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Coffer;
 using Coffer.DependencyInjection;
 using Coffer.Local;
@@ -146,6 +147,8 @@ public static class CofferServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CofferOptions>, CofferOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CofferOptions>, CofferOptionsValidator>());
 
+        // The host's meter factory when there is one (every generic host registers it), so that measurements stay per container.
+        services.TryAddSingleton(sp => new CofferTelemetry(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<CofferPaths>();
         services.TryAddSingleton<SigningKeyFile>();
         services.TryAddSingleton<CofferStorageSet>();

@@ -138,6 +138,8 @@ internal sealed partial class CofferStorageSet : IFileStorageProvider
             throw new InvalidOperationException($"{path}: the '{backend.Name}' backend built a storage named '{storage.Name}'; it must use the name it is given.");
         }
 
+        storage.UseTelemetry(_services.GetService(typeof(CofferTelemetry)) as CofferTelemetry ?? CofferTelemetry.Shared, backend.Name);
+
         return storage;
     }
 

@@ -32,6 +32,8 @@ internal sealed class CofferSweeper(IFileStorageProvider storages, IOptions<Coff
     /// <summary>One run over the storages; a storage that fails is logged and tried again on the next run.</summary>
     internal async Task SweepOnceAsync(CofferSweeperOptions settings, CancellationToken cancellationToken)
     {
+        // One span per run, the storages' sweep spans under it.
+        using var run = CofferTelemetry.Source.StartActivity("coffer.sweeper.run");
         IEnumerable<string> names = settings.Storages.Count > 0 ? settings.Storages : storages.Names.Order(StringComparer.Ordinal);
         foreach (string name in names)
         {

@@ -22,6 +22,35 @@ public sealed class MultipartTests(S3Server server, ITestOutputHelper output) : 
     });
 
     [Fact]
+    public async Task Each_part_of_a_multipart_upload_is_a_span_under_its_save()
+    {
+        // Other tests save in parallel: only the spans of this test's trace count.
+        using var testSource = new ActivitySource("Coffer.S3.Tests.Telemetry");
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is CofferDiagnostics.ActivitySourceName or "Coffer.S3.Tests.Telemetry",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var storage = SmallPartStorage();
+
+        using (var root = testSource.StartActivity("test"))
+        {
+            await storage.SaveAsync("parts.bin", new GeneratedStream(12L * MiB, partSize: 5 * MiB));
+        }
+
+        var traceId = spans.Single(s => s.OperationName == "test").TraceId;
+        var mine = spans.Where(s => s.TraceId == traceId).ToList();
+        var save = Assert.Single(mine, s => s.OperationName == "coffer.storage.save");
+        var parts = mine.Where(s => s.OperationName == "coffer.storage.upload_part").OrderBy(s => (int)s.GetTagItem("coffer.multipart.part_number")!).ToList();
+        Assert.Equal([1, 2, 3], parts.Select(p => (int)p.GetTagItem("coffer.multipart.part_number")!));
+        Assert.Equal([5 * MiB, 5 * MiB, 2 * MiB], parts.Select(p => (int)p.GetTagItem("coffer.bytes")!));
+        Assert.All(parts, p => Assert.Equal(save.SpanId, p.ParentSpanId));
+    }
+
+    [Fact]
     public async Task One_gibibyte_non_seekable_upload_completes_with_bounded_memory()
     {
         const long size = 1024L * MiB;
