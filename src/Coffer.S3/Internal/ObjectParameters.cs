@@ -45,14 +45,14 @@ internal sealed class ObjectParameters
     }
 
     /// <summary>
-    /// The same parameters as the fields of an HTML upload form (POST Object), which takes each header by its name and
+    /// The same parameters as the fields of an HTML upload form (POST Object), which takes the ACL as <c>acl</c>, the other headers by their names and
     /// each metadata entry as <c>x-amz-meta-*</c>.
     /// </summary>
     public IEnumerable<KeyValuePair<string, string>> FormFields()
     {
-        foreach (var header in _headers)
+        foreach (var (name, value) in _headers)
         {
-            yield return header;
+            yield return new(name == "x-amz-acl" ? "acl" : name, value);
         }
 
         foreach (var (key, value) in _metadata)
