@@ -21,14 +21,14 @@ public sealed class DirectUploadTests(S3Server server) : S3TestBase(server)
     {
         var storage = CreateStorage(configure: o => o.Location = "uploads");
         byte[] bytes = RandomNumberGenerator.GetBytes(1000);
-        var form = storage.CreateUploadForm("docs/report.pdf", bytes.Length, "application/pdf", TimeSpan.FromMinutes(5));
+        var form = storage.CreateUploadForm("docs/Rapport d'été.pdf", bytes.Length, "application/pdf", TimeSpan.FromMinutes(5));
 
         using var response = await PostAsync(form, bytes);
 
         Assert.True(response.IsSuccessStatusCode, await DescribeAsync(response));
-        Assert.Equal(bytes, await ReadObjectAsync("uploads/docs/report.pdf"));
-        Assert.True(await storage.ExistsAsync("docs/report.pdf"));
-        var info = await storage.GetInfoAsync("docs/report.pdf");
+        Assert.Equal(bytes, await ReadObjectAsync("uploads/docs/Rapport d'été.pdf"));
+        Assert.True(await storage.ExistsAsync("docs/Rapport d'été.pdf"));
+        var info = await storage.GetInfoAsync("docs/Rapport d'été.pdf");
         Assert.Equal(bytes.Length, info.Length);
         Assert.Equal("application/pdf", info.ContentType);
     }
@@ -78,16 +78,16 @@ public sealed class DirectUploadTests(S3Server server) : S3TestBase(server)
     {
         var storage = CreateStorage();
         byte[] bytes = RandomNumberGenerator.GetBytes((5 * MiB) + 1234);
-        string uploadId = await storage.StartMultipartUploadAsync("video.mp4", "video/mp4");
+        string uploadId = await storage.StartMultipartUploadAsync("vidéo +1.mp4", "video/mp4");
 
-        await PutPartAsync(storage, "video.mp4", uploadId, 1, bytes.AsMemory(0, 5 * MiB));
-        await PutPartAsync(storage, "video.mp4", uploadId, 2, bytes.AsMemory(5 * MiB));
-        var parts = await storage.ListUploadedPartsAsync("video.mp4", uploadId);
-        await storage.CompleteMultipartUploadAsync("video.mp4", uploadId, bytes.Length);
+        await PutPartAsync(storage, "vidéo +1.mp4", uploadId, 1, bytes.AsMemory(0, 5 * MiB));
+        await PutPartAsync(storage, "vidéo +1.mp4", uploadId, 2, bytes.AsMemory(5 * MiB));
+        var parts = await storage.ListUploadedPartsAsync("vidéo +1.mp4", uploadId);
+        await storage.CompleteMultipartUploadAsync("vidéo +1.mp4", uploadId, bytes.Length);
 
         Assert.Equal([(1, 5L * MiB), (2, 1234L)], parts.Select(p => (p.PartNumber, p.Size)));
-        Assert.Equal(bytes, await ReadObjectAsync("video.mp4"));
-        Assert.Equal("video/mp4", (await storage.GetInfoAsync("video.mp4")).ContentType);
+        Assert.Equal(bytes, await ReadObjectAsync("vidéo +1.mp4"));
+        Assert.Equal("video/mp4", (await storage.GetInfoAsync("vidéo +1.mp4")).ContentType);
         Assert.Empty((await Server.Client.ListMultipartUploadsAsync(Bucket)).MultipartUploads ?? []);
     }
 
