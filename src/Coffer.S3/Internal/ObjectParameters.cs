@@ -44,6 +44,23 @@ internal sealed class ObjectParameters
         }
     }
 
+    /// <summary>
+    /// The same parameters as the fields of an HTML upload form (POST Object), which takes the ACL as <c>acl</c>, the other headers by their names and
+    /// each metadata entry as <c>x-amz-meta-*</c>.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string>> FormFields()
+    {
+        foreach (var (name, value) in _headers)
+        {
+            yield return new(name == "x-amz-acl" ? "acl" : name, value);
+        }
+
+        foreach (var (key, value) in _metadata)
+        {
+            yield return new(key.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase) ? key : "x-amz-meta-" + key, value);
+        }
+    }
+
     private static void Add(List<KeyValuePair<string, string>> headers, string name, string? value)
     {
         if (!string.IsNullOrEmpty(value))

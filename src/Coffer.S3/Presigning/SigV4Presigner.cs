@@ -63,6 +63,7 @@ public sealed class SigV4Presigner
     private readonly byte[] _urlPrefix;
     private readonly byte[] _canonicalPath;
     private readonly byte[] _canonicalTail;
+    private readonly string _host;
     private SigningState? _state;
 
     /// <summary>Creates a presigner for one bucket.</summary>
@@ -119,6 +120,7 @@ public sealed class SigV4Presigner
         _urlPrefix = Encoding.ASCII.GetBytes(endpoint.Scheme + "://" + host + path);
         _canonicalPath = Encoding.ASCII.GetBytes(path);
         _canonicalTail = Encoding.ASCII.GetBytes("\nhost:" + host + "\n\nhost\nUNSIGNED-PAYLOAD");
+        _host = host;
         _credentials = credentials;
         _engine = engine;
         Endpoint = endpoint;
@@ -159,28 +161,7 @@ public sealed class SigV4Presigner
     public FileUrl Presign(PresignMethod method, string key, DateTimeOffset now, TimeSpan expiry, in ResponseOverrides overrides = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (!IsValidExpiry(expiry))
-        {
-            ThrowExpiryOutOfRange(expiry);
-        }
-
-        long signedTicks = now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond);
-        long seconds = expiry.Ticks / TimeSpan.TicksPerSecond;
-        SigningState state = GetState(signedTicks / TimeSpan.TicksPerDay);
-        if (state.Credentials.Expiration is { } credentialsExpire)
-        {
-            long left = (credentialsExpire.UtcTicks - signedTicks) / TimeSpan.TicksPerSecond;
-            if (left < seconds)
-            {
-                if (left < 1)
-                {
-                    ThrowCredentialsExpired(state.Credentials, now);
-                }
-
-                seconds = left;
-            }
-        }
-
+        SigningState state = Begin(now, expiry, out long signedTicks, out long seconds);
         var expiresAt = new DateTimeOffset(signedTicks + (seconds * TimeSpan.TicksPerSecond), TimeSpan.Zero);
 
         string? cacheControl = NullIfEmpty(overrides.CacheControl);
@@ -262,6 +243,103 @@ public sealed class SigV4Presigner
         u.Write("&X-Amz-SignedHeaders=host&X-Amz-Signature="u8);
         u.WriteHexLower(hash);
         return Encoding.Latin1.GetString(u.Written);
+    }
+
+    /// <summary>
+    /// Presigns a PUT of one part of a multipart upload (<c>?partNumber=…&amp;uploadId=…</c>) with its
+    /// <c>Content-Length</c> as a signed header, so the store refuses a body of any other length. Not on the hot path
+    /// of <see cref="Presign"/>: parts are signed a few at a time.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key cannot be carried by an S3 URL.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The expiry is outside 1 second .. 7 days.</exception>
+    /// <exception cref="InvalidOperationException">The credentials have expired.</exception>
+    internal FileUrl PresignUploadPart(string key, string uploadId, int partNumber, long contentLength, DateTimeOffset now, TimeSpan expiry)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentException.ThrowIfNullOrEmpty(uploadId);
+        SigningState state = Begin(now, expiry, out long signedTicks, out long seconds);
+        byte[] encodedKey = new byte[S3UriEncoder.MaxEncodedLength(key.Length)];
+        string path = Encoding.ASCII.GetString(_canonicalPath) + Encoding.ASCII.GetString(encodedKey, 0, S3UriEncoder.EncodeKey(key, encodedKey));
+        string timestamp = FormatTimestamp(state, signedTicks);
+
+        // Canonical query parameters sorted by name: the X-Amz-* ones (upper case) before partNumber and uploadId.
+        string query = Encoding.ASCII.GetString(state.CredentialPart.AsSpan(1)) + timestamp
+            + "&X-Amz-Expires=" + seconds.ToString(CultureInfo.InvariantCulture)
+            + Encoding.ASCII.GetString(state.TokenPart)
+            + "&X-Amz-SignedHeaders=content-length%3Bhost"
+            + "&partNumber=" + partNumber.ToString(CultureInfo.InvariantCulture)
+            + "&uploadId=" + Encoding.ASCII.GetString(S3UriEncoder.EncodeValue(uploadId));
+        string canonical = "PUT\n" + path + "\n" + query + "\n"
+            + "content-length:" + contentLength.ToString(CultureInfo.InvariantCulture) + "\nhost:" + _host + "\n\n"
+            + "content-length;host\nUNSIGNED-PAYLOAD";
+        string signature = Sign(state, timestamp, Encoding.ASCII.GetBytes(canonical));
+        var expiresAt = new DateTimeOffset(signedTicks + (seconds * TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        return new FileUrl(Encoding.ASCII.GetString(_urlPrefix) + path[_canonicalPath.Length..] + "?" + query + "&X-Amz-Signature=" + signature, expiresAt);
+    }
+
+    /// <summary>
+    /// The day's signing state and the signed second and lifetime of something signed at <paramref name="now"/> for
+    /// <paramref name="expiry"/>: whole seconds, clamped to the credentials' own expiry.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The expiry is outside 1 second .. 7 days.</exception>
+    /// <exception cref="InvalidOperationException">The credentials have expired.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal SigningState Begin(DateTimeOffset now, TimeSpan expiry, out long signedTicks, out long seconds)
+    {
+        if (!IsValidExpiry(expiry))
+        {
+            ThrowExpiryOutOfRange(expiry);
+        }
+
+        signedTicks = now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond);
+        seconds = expiry.Ticks / TimeSpan.TicksPerSecond;
+        SigningState state = GetState(signedTicks / TimeSpan.TicksPerDay);
+        if (state.Credentials.Expiration is { } credentialsExpire)
+        {
+            long left = (credentialsExpire.UtcTicks - signedTicks) / TimeSpan.TicksPerSecond;
+            if (left < seconds)
+            {
+                if (left < 1)
+                {
+                    ThrowCredentialsExpired(state.Credentials, now);
+                }
+
+                seconds = left;
+            }
+        }
+
+        return state;
+    }
+
+    /// <summary>The URL of the bucket itself (ending in '/'), where a browser POSTs an upload form.</summary>
+    internal Uri BucketUrl => new(Encoding.ASCII.GetString(_urlPrefix));
+
+    /// <summary><c>yyyyMMddTHHmmssZ</c> of a signed second.</summary>
+    internal static string FormatTimestamp(SigningState state, long signedTicks)
+    {
+        Span<byte> timestamp = stackalloc byte[16];
+        var writer = new ByteWriter(timestamp);
+        WriteTimestamp(ref writer, state, signedTicks);
+        return Encoding.ASCII.GetString(timestamp);
+    }
+
+    /// <summary>
+    /// The hex signature of a canonical request: HMAC(kSigning, "AWS4-HMAC-SHA256\n" + timestamp + scope + hex(SHA-256(canonical))).
+    /// </summary>
+    private string Sign(SigningState state, string timestamp, ReadOnlySpan<byte> canonical)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        _engine.Hash(canonical, hash);
+        byte[] stringToSign = [.. "AWS4-HMAC-SHA256\n"u8, .. Encoding.ASCII.GetBytes(timestamp), .. state.ScopePart, .. Encoding.ASCII.GetBytes(Convert.ToHexStringLower(hash))];
+        return SignString(state, stringToSign);
+    }
+
+    /// <summary>hex(HMAC(kSigning, <paramref name="stringToSign"/>)): a POST policy's signature is this of its base64 text.</summary>
+    internal string SignString(SigningState state, ReadOnlySpan<byte> stringToSign)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        _engine.Hmac(state.SigningKey, stringToSign, mac);
+        return Convert.ToHexStringLower(mac);
     }
 
     private SigningState GetState(long day)
