@@ -84,7 +84,6 @@ def save(original_name, content_path):
         "content_type": obj.content_type,
         "content_encoding": obj.content_encoding,
         "content_disposition": obj.content_disposition,
-        "acl_grants": [grant["Permission"] + ":" + grant["Grantee"].get("URI", "owner") for grant in obj.Acl().grants],
     }
 
 
