@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# THE test command: installs and starts what the tests need (Ceph RGW for S3, PostgreSQL, Chromium),
+# THE test command: installs and starts what the tests need (Ceph RGW for S3, PostgreSQL, Chromium, Django),
 # runs every test project, stops what it started, and ends with one line summed over all projects:
 #   N passed, N failed, N skipped
 # Exits non-zero on any failure. Usage: scripts/test.sh [extra dotnet test arguments]
@@ -33,6 +33,7 @@ start_service() {
 start_service s3-server.sh
 start_service postgres.sh
 start_service browser.sh
+start_service django.sh
 
 echo "== building"
 dotnet build Coffer.slnx -c Release -warnaserror -nologo -v quiet
