@@ -165,6 +165,7 @@ public static class CofferDbContextExtensions
         var ledger = context.Set<FileLedgerEntry>();
         var done = new List<FileLedgerEntry>();
         var failed = new List<FileLedgerEntry>();
+        using var activity = EfTelemetry.StartLedgerSweep();
         while (true)
         {
             var now = clock.GetUtcNow().UtcDateTime;
@@ -202,6 +203,7 @@ public static class CofferDbContextExtensions
                     }
 
                     done.Add(entry);
+                    EfTelemetry.LedgerEntry(entry.Storage, entry.State, done: true);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -212,10 +214,12 @@ public static class CofferDbContextExtensions
                         .ConfigureAwait(false);
                     Log.LedgerDeleteFailed(logger, ex, entry.Storage, entry.Name, entry.Attempts, entry.NextAttemptAt);
                     failed.Add(entry);
+                    EfTelemetry.LedgerEntry(entry.Storage, entry.State, done: false);
                 }
             }
         }
 
+        EfTelemetry.LedgerSwept(activity, done.Count, failed.Count);
         return new FileLedgerSweepResult(done, failed);
     }
 

@@ -65,6 +65,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
             }
         }
 
+        using var activity = uploads.Count > 0 ? EfTelemetry.StartSave(uploads.Count, batch.OldFiles.Count) : null;
         try
         {
             foreach (var upload in uploads)
@@ -83,6 +84,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         }
         catch (Exception ex)
         {
+            EfTelemetry.Failed(activity, ex);
             await UndoAsync(batch, ex is OperationCanceledException ? "cancelled" : "the upload failed").ConfigureAwait(false);
             throw;
         }
@@ -455,6 +457,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
     /// </summary>
     private async Task DeleteOldFilesAsync(List<StoredObject> oldFiles, CancellationToken cancellationToken)
     {
+        using var activity = oldFiles.Count > 0 ? EfTelemetry.StartCleanup(oldFiles.Count) : null;
         foreach (var old in oldFiles)
         {
             try
