@@ -49,7 +49,7 @@ builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>(); // 
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SampleJsonContext.Default));
 builder.Services.AddHealthChecks()
     .AddDbContextCheck<SampleDbContext>("database")
-    .AddCheck<StorageHealthCheck>("storages");
+    .AddCofferStorageChecks();   // "storage:private", "storage:public": store, bucket and keys, answered within 5 s
 
 var app = builder.Build();
 await app.Services.MigrateSampleDatabaseAsync();

@@ -300,6 +300,25 @@ public sealed partial class S3FileStorage : FileStorage<S3FileStorageOptions>, I
         return new StorageListing(directories, files);
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// A GET, not the HEAD of <see cref="FileStorage.ExistsAsync"/>: a HEAD answer has no body, so a missing bucket is a
+    /// 404 like a missing object, and refused keys a bare 403. A GET's error names it: <c>NoSuchKey</c> (healthy),
+    /// <c>NoSuchBucket</c>, <c>InvalidAccessKeyId</c>, <c>SignatureDoesNotMatch</c>, <c>AccessDenied</c>.
+    /// </remarks>
+    protected override async Task CheckHealthCoreAsync(string probeName, CancellationToken cancellationToken)
+    {
+        string key = GetFullKey(probeName);
+        try
+        {
+            using var found = await CallAsync("GET", key, ct => _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception ex) when (S3Errors.IsNotFound(ex))
+        {
+            // No such object: the store, the bucket and the credentials all work.
+        }
+    }
+
     /// <summary>HEAD of a key: its metadata, or <see langword="null"/> when it does not exist.</summary>
     /// <exception cref="UnauthorizedAccessException">403: the credentials may lack permission.</exception>
     private async Task<GetObjectMetadataResponse?> HeadAsync(string key, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace Coffer;
 /// validate names and run the name pipeline (upload-to, valid name, available name, location); backends
 /// implement the protected <c>…Core</c> members and never see a name that was not checked.
 /// </summary>
-public abstract class FileStorage
+public abstract partial class FileStorage
 {
     private readonly bool _signsUrls;
 

@@ -56,11 +56,13 @@ public sealed class PackageContentsTests(PackagedApps apps)
     }
 
     [Fact]
-    public void The_core_package_depends_only_on_Microsoft_Extensions_abstractions_and_options()
+    public void The_core_package_depends_only_on_Microsoft_Extensions_abstractions_options_and_health_checks()
     {
+        // HealthChecks (for AddCofferStorageChecks) is Microsoft.Extensions only, and in ASP.NET Core's shared framework.
         Assert.Equal(
             [
                 "Microsoft.Extensions.DependencyInjection.Abstractions",
+                "Microsoft.Extensions.Diagnostics.HealthChecks",
                 "Microsoft.Extensions.Hosting.Abstractions",
                 "Microsoft.Extensions.Logging.Abstractions",
                 "Microsoft.Extensions.Options",

@@ -13,7 +13,7 @@ public sealed class QuickStartAppTests(PackagedApps apps)
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task The_web_quick_start_saves_an_upload_and_serves_it_through_a_signed_url_only()
+    public async Task The_web_quick_start_saves_an_upload_serves_it_through_a_signed_url_only_and_is_healthy()
     {
         int port = FreePort();
         using var app = Dotnet.Start(apps.Web, out string log, PackagedApps.AppDll(apps.Web), "--urls", $"http://127.0.0.1:{port}");
@@ -35,6 +35,7 @@ public sealed class QuickStartAppTests(PackagedApps apps)
             Assert.Equal("quarterly numbers", await http.GetStringAsync(body.Url));
             using var unsigned = await http.GetAsync(body.Url.Split('?')[0]);
             Assert.Equal(HttpStatusCode.Forbidden, unsigned.StatusCode);
+            Assert.Equal("Healthy", await http.GetStringAsync("/healthz")); // the storage checks, from the packages
         }
         finally
         {

@@ -190,7 +190,8 @@ public sealed class DatabaseOutageTests(DatabaseOutageApp app, ITestOutputHelper
             Assert.Equal("Unhealthy", health.GetProperty("status").GetString());
             var checks = health.GetProperty("checks");
             Assert.StartsWith("Unhealthy: ", checks.GetProperty("database").GetString(), StringComparison.Ordinal);
-            Assert.StartsWith("Healthy", checks.GetProperty("storages").GetString(), StringComparison.Ordinal);
+            Assert.StartsWith("Healthy", checks.GetProperty("storage:private").GetString(), StringComparison.Ordinal);
+            Assert.StartsWith("Healthy", checks.GetProperty("storage:public").GetString(), StringComparison.Ordinal);
             Assert.DoesNotContain("Password", body, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("Username", body, StringComparison.OrdinalIgnoreCase);
         });

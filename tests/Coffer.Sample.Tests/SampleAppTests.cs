@@ -65,7 +65,7 @@ public abstract partial class SampleAppTests : IDisposable
         using var response = await _anonymous.GetAsync(Url("/healthz"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("""{"status":"Healthy","checks":{"database":"Healthy","storages":"Healthy"}}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal("""{"status":"Healthy","checks":{"database":"Healthy","storage:private":"Healthy","storage:public":"Healthy"}}""", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

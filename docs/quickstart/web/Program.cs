@@ -5,9 +5,12 @@ using Microsoft.AspNetCore.Mvc;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddCoffer(builder.Configuration)   // storages from "Coffer"; with none, local "private" and "public"
     .AddFileUploader();                             // FileUploader, with each storage's upload rules
+builder.Services.AddHealthChecks()
+    .AddCofferStorageChecks();                      // "storage:private", "storage:public": unhealthy within 5 s if a store is down
 
 var app = builder.Build();
 app.MapCoffer();                                    // serves local files at /coffer/{storage}/{name}, private ones only signed
+app.MapHealthChecks("/healthz");
 
 app.MapPost("/files", async (IFormFile file, [FromKeyedServices("private")] FileStorage storage, FileUploader uploader) =>
 {

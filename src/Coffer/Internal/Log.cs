@@ -74,4 +74,11 @@ internal static partial class Log
 
     [LoggerMessage(1009, LogLevel.Warning, "Sweeper: storage {Storage} could not be swept; the next run tries again", EventName = "SweepFailed")]
     private static partial void SweepFailedCore(ILogger logger, Exception exception, string storage);
+
+    public static void HealthProbeLeft(ILogger logger, Exception exception, string storage, string key) =>
+        HealthProbeLeftCore(logger, exception, LogText.Escape(storage), LogText.Escape(key));
+
+    // 1020 on: the health checks' block, clear of the storage and sweeper messages above.
+    [LoggerMessage(1020, LogLevel.Warning, "Storage {Storage}: the health check could not delete its probe {Key}; if the probe's save stored it, delete it by hand", EventName = "HealthProbeLeft")]
+    private static partial void HealthProbeLeftCore(ILogger logger, Exception exception, string storage, string key);
 }

@@ -172,6 +172,31 @@ public sealed class LocalFileStorage : FileStorage<LocalFileStorageOptions>
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Healthy when the folder exists, or is yet to be created by the first save in a folder that exists (a new app's
+    /// storages have no folder until then). Unhealthy when a file stands where a folder must be.
+    /// </remarks>
+    protected internal override Task CheckHealthCoreAsync(string probeName, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        for (string? path = _root; path is not null; path = Path.GetDirectoryName(path))
+        {
+            if (Directory.Exists(path))
+            {
+                return Task.CompletedTask;
+            }
+
+            if (File.Exists(path))
+            {
+                throw new StorageUnavailableException(Name,
+                    $"Storage '{Name}': its folder cannot be created, because '{path}' is a file. Move the file, or fix RootPath and Location.");
+            }
+        }
+
+        throw new StorageUnavailableException(Name, $"Storage '{Name}': no part of its folder '{_root}' exists. Fix RootPath, or mount the volume.");
+    }
+
+    /// <inheritdoc />
     protected override Task<StorageListing> ListCoreAsync(string directory, CancellationToken cancellationToken)
     {
         var folder = new DirectoryInfo(directory.Length == 0 ? _root : PathOf(directory));
