@@ -10,8 +10,6 @@ namespace Coffer.DependencyInjection;
 /// </summary>
 internal sealed class SigningKeyFile(CofferPaths paths, ILoggerFactory? loggerFactory = null)
 {
-    private const string TempFileStem = ".url-signing-key-";
-
     private readonly Lazy<UrlSigningKey> _key = new(() => LoadOrCreate(paths.SigningKeyFile, loggerFactory));
 
     public string Path => paths.SigningKeyFile;
@@ -25,7 +23,7 @@ internal sealed class SigningKeyFile(CofferPaths paths, ILoggerFactory? loggerFa
     {
         if (File.Exists(path))
         {
-            return Read(path);
+            return ReadWhenWritten(path);
         }
 
         string directory = System.IO.Path.GetDirectoryName(path)!;
@@ -39,8 +37,12 @@ internal sealed class SigningKeyFile(CofferPaths paths, ILoggerFactory? loggerFa
         }
 
         var key = UrlSigningKey.Generate("local-" + DateTimeOffset.UtcNow.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture));
-        string temp = System.IO.Path.Combine(directory, $"{TempFileStem}{Guid.NewGuid():N}.tmp");
-        var streamOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        // Created in place with CreateNew (O_CREAT|O_EXCL), the one atomic claim: when two instances start at once, the
+        // first to create the file wins and the other reads its key. A temp file moved into place is not one, because
+        // File.Move without overwrite checks for the target and then renames over it on Unix (a test caught both keys kept).
+        // Shared for reading: on Unix, FileShare.None is an exclusive lock taken after the create, which fails while
+        // another instance holds the file open to read it, and would leave it created but empty.
+        var streamOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read };
         if (!OperatingSystem.IsWindows())
         {
             streamOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -48,25 +50,13 @@ internal sealed class SigningKeyFile(CofferPaths paths, ILoggerFactory? loggerFa
 
         try
         {
-            using (var stream = new FileStream(temp, streamOptions))
-            {
-                JsonSerializer.Serialize(stream, new KeyDocument(key.Id, key.Secret));
-                stream.Flush(flushToDisk: true);
-            }
-
-            try
-            {
-                // Without overwrite: when two instances start at once, the first key written wins and both use it.
-                File.Move(temp, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                return Read(path);
-            }
+            using var stream = new FileStream(path, streamOptions);
+            JsonSerializer.Serialize(stream, new KeyDocument(key.Id, key.Secret));
+            stream.Flush(flushToDisk: true);
         }
-        finally
+        catch (IOException) when (File.Exists(path))
         {
-            File.Delete(temp);
+            return ReadWhenWritten(path);
         }
 
         if (loggerFactory is not null)
@@ -75,6 +65,26 @@ internal sealed class SigningKeyFile(CofferPaths paths, ILoggerFactory? loggerFa
         }
 
         return key;
+    }
+
+    /// <summary>
+    /// Reads the key file, waiting up to two seconds for an instance that has just created it to finish its few bytes
+    /// (meanwhile the file is locked, or short); a file that stays incomplete (a crash while it was written) is reported
+    /// with what to do.
+    /// </summary>
+    private static UrlSigningKey ReadWhenWritten(string path)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Read(path);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException && attempt < 100)
+            {
+                Thread.Sleep(20);
+            }
+        }
     }
 
     private static UrlSigningKey Read(string path)
