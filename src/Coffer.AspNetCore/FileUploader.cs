@@ -186,6 +186,40 @@ public sealed class FileUploader
         return ToResult(storage, null, exception)?.Problem;
     }
 
+    /// <summary>
+    /// Checks a file a client only describes (a direct upload) as <see cref="Check"/> checks a form's file, and chooses the
+    /// name a save would: the same rules, in one place, for both kinds of upload.
+    /// </summary>
+    internal DeclaredFile CheckDeclared(FileStorage storage, string clientFileName, string? declaredType, long length, FileSaveOptions? options)
+    {
+        string fileName = FileNames.FromClientFileName(clientFileName);
+        if (CheckContentType(storage, fileName, declaredType, out string contentType) is { } refused)
+        {
+            return new DeclaredFile(null, fileName, null, refused.Problem);
+        }
+
+        try
+        {
+            var saveOptions = new FileSaveOptions
+            {
+                UploadTo = options?.UploadTo,
+                Instance = options?.Instance,
+                ContentType = options?.ContentType ?? contentType,
+                MaxNameLength = options?.MaxNameLength,
+            };
+            string name = storage.GetSaveName(fileName, saveOptions);
+            storage.ValidateContentLength(length);
+            return new DeclaredFile(name, fileName, saveOptions.ContentType, null);
+        }
+        catch (Exception ex) when (ToResult(storage, fileName, ex) is { } problem)
+        {
+            return new DeclaredFile(null, fileName, null, problem.Problem);
+        }
+    }
+
+    /// <summary>A described file that passed (<see cref="Name"/>, the stored name to use) or was refused (<see cref="Problem"/>).</summary>
+    internal sealed record DeclaredFile(string? Name, string? FileName, string? ContentType, ProblemHttpResult? Problem);
+
     private async Task<FileUploadResult> SaveCoreAsync(FileStorage storage, string clientFileName, string? declaredType, Stream content,
         long? length, FileSaveOptions? options, CancellationToken cancellationToken)
     {

@@ -191,7 +191,11 @@ public static class CofferDbContextExtensions
                 entry.Attempts++;
                 try
                 {
-                    await extension.Storages.GetStorage(entry.Storage).DeleteAsync(entry.Name, cancellationToken).ConfigureAwait(false);
+                    var entryStorage = extension.Storages.GetStorage(entry.Storage);
+                    // A pending upload may be a direct one still in parts: aborting removes its parts and the object alike.
+                    await (entry.State == FileLedgerState.Pending
+                        ? entryStorage.AbortDirectUploadAsync(entry.Name, uploadId: null, cancellationToken)
+                        : entryStorage.DeleteAsync(entry.Name, cancellationToken)).ConfigureAwait(false);
                     await ledger.Where(e => e.Id == entry.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
                     if (entry.State == FileLedgerState.Pending)
                     {

@@ -83,6 +83,24 @@ public sealed class StoredFile : IEquatable<StoredFile>
         return new StoredFile(name, null, null);
     }
 
+    /// <summary>
+    /// A field that refers to a file a client sent straight to the storage (a direct upload), once its ticket was read
+    /// (<c>DirectUploads.Read</c> in Coffer.AspNetCore checks the signature, the caller and the expiry). The next
+    /// <c>SaveChanges</c> commits it with the row: it checks that the ticket is for the field's storage, that the object
+    /// is complete and no longer than declared, and removes the upload's pending ledger entry in the row's own transaction,
+    /// so a ticket commits once. Nothing is deleted if the save fails: the upload stays pending, and can be committed
+    /// again until its ticket expires.
+    /// </summary>
+    /// <param name="upload">The verified upload.</param>
+    public static StoredFile FromUpload(DirectUpload upload)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        return new StoredFile(upload.Name, null, null) { Upload = upload };
+    }
+
+    /// <summary>The direct upload this value commits, until <c>SaveChanges</c> has committed it.</summary>
+    internal DirectUpload? Upload { get; private init; }
+
     /// <summary>The URL of the file (Django: <c>instance.file.url</c>): signed and expiring for a private storage. Makes no network call.</summary>
     /// <exception cref="InvalidOperationException">The field is empty, pending, or not bound to a storage.</exception>
     public string Url => GetUrl().Url;

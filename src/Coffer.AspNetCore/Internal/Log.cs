@@ -51,4 +51,10 @@ internal static partial class Log
 
     [LoggerMessage(4007, LogLevel.Warning, "Storage {Storage} could not be reached to save an upload; the client was told to try again: {Reason}", EventName = "StorageUnavailable")]
     private static partial void StorageUnavailableCore(ILogger logger, string storage, string reason, Exception exception);
+
+    public static void DirectUploadStarted(ILogger logger, string storage, string storedName, long length, DirectUploadMethod method) =>
+        DirectUploadStartedCore(logger, LogText.Escape(storage), LogText.Escape(storedName), length, method);
+
+    [LoggerMessage(4020, LogLevel.Debug, "Started a direct upload to storage {Storage} as {StoredName} ({Length} bytes declared, as {Method})", EventName = "DirectUploadStarted")]
+    private static partial void DirectUploadStartedCore(ILogger logger, string storage, string storedName, long length, DirectUploadMethod method);
 }

@@ -53,6 +53,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
 
         var batch = new SaveBatch();
         var uploads = Plan(context, batch);
+        await CommitDirectUploadsAsync(context, batch, cancellationToken).ConfigureAwait(false);
         if (FileLedger.IsMapped(context))
         {
             // In the save itself: the delete is owed exactly when the change commits (after the enumeration in Plan).
@@ -290,6 +291,10 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
                     FileNames.Validate(name);
                     CheckFits(name, property.Field);
                     current.Bind(property.Field, storage);
+                    if (current.Upload is { } upload && (entry.State == EntityState.Added || propertyEntry.IsModified))
+                    {
+                        batch.Commits.Add(new DirectCommit(upload, property.Field, storage));
+                    }
                 }
 
                 if (current?.Pending is null && property.Field.Options.Handler is { } handler
@@ -308,6 +313,67 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         }
 
         return uploads;
+    }
+
+    /// <summary>
+    /// Checks each direct upload assigned in this save and has the save remove its pending ledger entry, conditioned on
+    /// the due time its ticket carries: the row and the end of the upload's pending state commit together, once.
+    /// </summary>
+    private static async Task CommitDirectUploadsAsync(DbContext context, SaveBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.Commits.Count == 0)
+        {
+            return;
+        }
+
+        if (!FileLedger.IsMapped(context))
+        {
+            throw new InvalidOperationException($"{context.GetType().Name} commits a direct upload but its model has no file ledger: call modelBuilder.AddCofferFileLedger() in OnModelCreating and add a migration.");
+        }
+
+        var seen = new HashSet<long>();
+        foreach (var (upload, field, storage) in batch.Commits)
+        {
+            if (!string.Equals(upload.Storage, storage.Name, StringComparison.Ordinal))
+            {
+                throw new UploadTicketException(UploadTicketProblem.WrongStorage,
+                    $"The upload was made for storage '{upload.Storage}', but '{field.DisplayName}' keeps its files in '{storage.Name}'. Ask for a ticket for this field.");
+            }
+
+            if (upload.LedgerEntryId is not { } id || upload.LedgerDueAt is not { } due)
+            {
+                throw new InvalidOperationException("The direct upload has no pending ledger entry, so it cannot be committed; register the ledger with services.AddCofferFileLedger<TContext>().");
+            }
+
+            if (!seen.Add(id))
+            {
+                throw new InvalidOperationException($"The same direct upload is assigned to two file fields ({field.DisplayName} and another). A ticket commits one file.");
+            }
+
+            if (!await FileLedger.IsPendingAsync(context, id, upload.Storage, upload.Name, due, cancellationToken).ConfigureAwait(false))
+            {
+                throw new UploadTicketException(UploadTicketProblem.AlreadyCommitted,
+                    "This upload was committed already, or it expired and was removed; a ticket commits once. Upload the file again.");
+            }
+
+            var info = await storage.GetInfoAsync(upload.Name, cancellationToken).ConfigureAwait(false);
+            if (!info.Exists)
+            {
+                throw new UploadTicketException(UploadTicketProblem.Incomplete,
+                    "The upload is not complete: the file has not reached the storage yet. Finish sending it (and complete it, for an upload in parts), then commit again.");
+            }
+
+            if (info.Length > upload.Length)
+            {
+                throw new InvalidFileContentException(FileContentProblem.TooLarge,
+                    $"The uploaded file has {info.Length:N0} bytes, more than the {upload.Length:N0} declared; it was not added.");
+            }
+
+            storage.ValidateContentLength(info.Length);
+            var entry = new FileLedgerEntry { Id = id, Storage = upload.Storage, Name = upload.Name, State = FileLedgerState.Pending, NextAttemptAt = due };
+            context.Attach(entry);
+            context.Entry(entry).State = EntityState.Deleted; // DELETE … WHERE id AND due: a sweep that took it over fails the save
+        }
     }
 
     private static void AddOldFile(SaveBatch batch, StoredFile? old, FileField field, FileStorage storage)
@@ -513,6 +579,8 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
     /// </summary>
     private sealed record StoredObject(FileStorage Storage, string Name, FileLedgerEntry? Ledger = null);
 
+    private sealed record DirectCommit(DirectUpload Upload, FileField Field, FileStorage Storage);
+
     private sealed record PlannedUpload(PropertyEntry Entry, StoredFile Value, FileField Field, FileStorage Storage);
 
     private sealed class SaveBatch
@@ -522,6 +590,9 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         public List<StoredObject> OldFiles { get; } = [];
 
         public List<(PropertyEntry Entry, StoredFile Pending)> Replaced { get; } = [];
+
+        /// <summary>Direct uploads this save commits; nothing to undo if it fails (they stay pending).</summary>
+        public List<DirectCommit> Commits { get; } = [];
 
         /// <summary>The context whose <c>SaveChangesFailed</c> event we listen to while the batch waits for the database.</summary>
         public DbContext? Context { get; set; }

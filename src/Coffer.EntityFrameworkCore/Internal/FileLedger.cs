@@ -39,13 +39,17 @@ internal static class FileLedger
     /// Records an upload of <paramref name="name"/> before its first byte, committed on its own whatever transaction the
     /// context is in (see <see cref="OutsideTransactionAsync"/>), and returns the entry as stored, key included.
     /// </summary>
-    public static async Task<FileLedgerEntry> RecordPendingAsync(DbContext context, FileStorage storage, string name, DateTime now, CancellationToken cancellationToken)
+    public static Task<FileLedgerEntry> RecordPendingAsync(DbContext context, FileStorage storage, string name, DateTime now, CancellationToken cancellationToken) =>
+        RecordPendingAsync(context, storage.Name, name, now, now + PendingLifetime, cancellationToken);
+
+    /// <summary>Records a pending upload due at <paramref name="due"/> (see the overload above).</summary>
+    public static async Task<FileLedgerEntry> RecordPendingAsync(DbContext context, string storage, string name, DateTime now, DateTime due, CancellationToken cancellationToken)
     {
         // Whole milliseconds, so the value the commit compares (the concurrency token) is the one every database stored.
-        now = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+        now = WholeMilliseconds(now);
         var entry = new FileLedgerEntry
         {
-            Storage = storage.Name, Name = name, State = FileLedgerState.Pending, CreatedAt = now, NextAttemptAt = now + PendingLifetime,
+            Storage = storage, Name = name, State = FileLedgerState.Pending, CreatedAt = now, NextAttemptAt = WholeMilliseconds(due),
         };
         var table = new LedgerTable(context);
         await OutsideTransactionAsync(context, async (connection, transaction) =>
@@ -73,6 +77,53 @@ internal static class FileLedger
         return entry;
     }
 
+    /// <summary>
+    /// Whether the pending entry <paramref name="id"/> of <paramref name="name"/> is still there, due at <paramref name="due"/>:
+    /// not committed by another save, and not taken over by the sweep. A plain command, for use inside <c>SaveChanges</c>.
+    /// </summary>
+    public static async Task<bool> IsPendingAsync(DbContext context, long id, string storage, string name, DateTime due, CancellationToken cancellationToken)
+    {
+        var table = new LedgerTable(context);
+        bool found = false;
+        await OnContextConnectionAsync(context, async (connection, transaction) =>
+        {
+            var select = table.Command(connection, transaction,
+                $"SELECT COUNT(*) FROM {table.Name} WHERE {table[nameof(FileLedgerEntry.Id)]} = @id AND {table[nameof(FileLedgerEntry.Storage)]} = @storage AND {table[nameof(FileLedgerEntry.Name)]} = @name AND {table[nameof(FileLedgerEntry.State)]} = @state AND {table[nameof(FileLedgerEntry.NextAttemptAt)]} = @due",
+                (nameof(FileLedgerEntry.Id), "@id", id), (nameof(FileLedgerEntry.Storage), "@storage", storage), (nameof(FileLedgerEntry.Name), "@name", name),
+                (nameof(FileLedgerEntry.State), "@state", FileLedgerState.Pending), (nameof(FileLedgerEntry.NextAttemptAt), "@due", WholeMilliseconds(due)));
+            await using (select.ConfigureAwait(false))
+            {
+                found = Convert.ToInt64(await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return found;
+    }
+
+    /// <summary>
+    /// Makes the pending entry due at <paramref name="now"/> if it is still due at <paramref name="due"/>: a commit,
+    /// conditioned on the old value, can no longer remove it. Committed on its own.
+    /// </summary>
+    public static async Task<bool> TryAbandonAsync(DbContext context, long id, DateTime due, DateTime now, CancellationToken cancellationToken)
+    {
+        var table = new LedgerTable(context);
+        int changed = 0;
+        await OutsideTransactionAsync(context, async (connection, transaction) =>
+        {
+            var update = table.Command(connection, transaction,
+                $"UPDATE {table.Name} SET {table[nameof(FileLedgerEntry.NextAttemptAt)]} = @now WHERE {table[nameof(FileLedgerEntry.Id)]} = @id AND {table[nameof(FileLedgerEntry.State)]} = @state AND {table[nameof(FileLedgerEntry.NextAttemptAt)]} = @due",
+                (nameof(FileLedgerEntry.NextAttemptAt), "@now", WholeMilliseconds(now)), (nameof(FileLedgerEntry.Id), "@id", id),
+                (nameof(FileLedgerEntry.State), "@state", FileLedgerState.Pending), (nameof(FileLedgerEntry.NextAttemptAt), "@due", WholeMilliseconds(due)));
+            await using (update.ConfigureAwait(false))
+            {
+                changed = await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    private static DateTime WholeMilliseconds(DateTime value) =>
+        new(value.Ticks - value.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+
     /// <summary>Removes a pending entry whose upload is gone (deleted after its save failed), committed on its own like its recording.</summary>
     public static Task RemovePendingAsync(DbContext context, long id, CancellationToken cancellationToken) =>
         OutsideTransactionAsync(context, (connection, transaction) => ExecuteRemoveAsync(new LedgerTable(context), connection, transaction, id, cancellationToken), cancellationToken);
@@ -93,27 +144,8 @@ internal static class FileLedger
     /// (its interceptor) and from a commit's interceptor, where a LINQ query on the same context would be a second
     /// operation on it; a command is not.
     /// </summary>
-    public static async Task RemoveAsync(DbContext context, long id, CancellationToken cancellationToken)
-    {
-        var connection = context.Database.GetDbConnection();
-        bool open = connection.State == ConnectionState.Open;
-        if (!open)
-        {
-            await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        try
-        {
-            await ExecuteRemoveAsync(new LedgerTable(context), connection, context.Database.CurrentTransaction?.GetDbTransaction(), id, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (!open)
-            {
-                await context.Database.CloseConnectionAsync().ConfigureAwait(false);
-            }
-        }
-    }
+    public static Task RemoveAsync(DbContext context, long id, CancellationToken cancellationToken) =>
+        OnContextConnectionAsync(context, (connection, transaction) => ExecuteRemoveAsync(new LedgerTable(context), connection, transaction, id, cancellationToken), cancellationToken);
 
     private static async Task ExecuteRemoveAsync(LedgerTable table, DbConnection connection, DbTransaction? transaction, long id, CancellationToken cancellationToken)
     {
@@ -151,6 +183,13 @@ internal static class FileLedger
             return;
         }
 
+        await OnContextConnectionAsync(context, work, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the context's connection, in its current transaction if any, opening and closing the connection if it was closed.</summary>
+    private static async Task OnContextConnectionAsync(DbContext context, Func<DbConnection, DbTransaction?, Task> work, CancellationToken cancellationToken)
+    {
+        var database = context.Database;
         var connection = database.GetDbConnection();
         bool open = connection.State == ConnectionState.Open;
         if (!open)
@@ -160,7 +199,7 @@ internal static class FileLedger
 
         try
         {
-            await work(connection, transaction).ConfigureAwait(false);
+            await work(connection, database.CurrentTransaction?.GetDbTransaction()).ConfigureAwait(false);
         }
         finally
         {
