@@ -10,7 +10,7 @@ using Microsoft.Net.Http.Headers;
 namespace Coffer.AspNetCore.Internal;
 
 /// <summary>Serves one file of a local storage: a chain of checks, each with its own outcome and log line.</summary>
-internal sealed class CofferFileEndpoint(IFileStorageProvider storages, ILogger logger)
+internal sealed partial class CofferFileEndpoint(IFileStorageProvider storages, ILogger logger)
 {
     // The local storages by name (case-insensitive, as configuration keys are), found once: AddCoffer builds every
     // storage at start-up, so the first request finds them built, and a request for any other name finds nothing.
