@@ -3,14 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using Coffer.Local;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Coffer.AspNetCore.Tests;
@@ -220,7 +213,7 @@ public class PartEndpointTests
     [Fact]
     public async Task A_part_larger_than_kestrels_default_body_limit_is_received_whole()
     {
-        await using var app = await KestrelApp.StartAsync();
+        await using var app = await TestApp.StartAsync(kestrel: true);
         // 400 GiB in at most 10,000 parts: 41 MiB each, above Kestrel's default limit of 30,000,000 bytes. Only the
         // first part is sent; nothing of the rest is written anywhere.
         var (storage, name, plan) = await StartAsync(app, 400L * 1024 * MiB);
@@ -237,7 +230,7 @@ public class PartEndpointTests
     [Fact]
     public async Task A_client_that_goes_away_mid_part_leaves_nothing_of_it()
     {
-        await using var app = await KestrelApp.StartAsync();
+        await using var app = await TestApp.StartAsync(kestrel: true);
         var (storage, name, plan) = await StartAsync(app, 8 * MiB + 5);
         var url = new Uri(app.Client.BaseAddress!, PartUrl(storage, name, plan, 1, 8 * MiB + 5));
         string uploadFolder = Directory.GetDirectories(Directory.GetDirectories(Path.Combine(storage.RootDirectory, ".coffer-uploads")).Single()).Single();
@@ -266,57 +259,5 @@ public class PartEndpointTests
         Assert.Empty(Directory.GetFiles(uploadFolder, "*.partial"));
         Assert.Empty(await storage.ListDirectUploadPartsAsync(name, plan.UploadId!));
         Assert.Contains(app.Logs.Entries, e => e.EventId.Id == 1012);
-    }
-
-    private static async Task<(LocalFileStorage Storage, string Name, DirectUploadPlan Plan)> StartAsync(KestrelApp app, long length)
-    {
-        string name = app.Storage.GetSaveName("holiday.mov", new() { UploadTo = "uploads" });
-        var plan = await app.Storage.StartDirectUploadAsync(name, length, "video/quicktime", TimeSpan.FromHours(1));
-        return (app.Storage, name, plan);
-    }
-
-    /// <summary>The embedded default on Kestrel (loopback, a free port), with Kestrel's own limits left as they are.</summary>
-    private sealed class KestrelApp : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-        private readonly TempFolder _root;
-
-        private KestrelApp(WebApplication app, TempFolder root, LogSink logs)
-        {
-            _app = app;
-            _root = root;
-            Logs = logs;
-            string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            Client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
-        }
-
-        public HttpClient Client { get; }
-
-        public LogSink Logs { get; }
-
-        public LocalFileStorage Storage => (LocalFileStorage)_app.Services.GetRequiredKeyedService<FileStorage>("private");
-
-        public static async Task<KestrelApp> StartAsync()
-        {
-            var root = new TempFolder();
-            var logs = new LogSink();
-            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = root.Path });
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
-            builder.Services.AddCoffer();
-            builder.Services.AddProblemDetails();
-            var app = builder.Build();
-            app.MapCoffer();
-            await app.StartAsync();
-            return new KestrelApp(app, root, logs);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Client.Dispose();
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-            _root.Dispose();
-        }
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Coffer.Local;
-using Coffer.Signing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,18 +27,8 @@ internal sealed partial class CofferFileEndpoint
 
         var query = context.Request.Query;
         var part = DirectUploadPartQuery.From(key => query.TryGetValue(key, out var values) ? values.ToString() : null);
-        var status = storage.VerifyDirectUploadPartUrl(name, part);
-        if (status != UrlSignatureStatus.Valid)
+        if (IsRefused(storage, name, storage.VerifyDirectUploadPartUrl(name, part)))
         {
-            if (status == UrlSignatureStatus.Expired)
-            {
-                Log.UrlExpired(logger, storage.Name, name);
-            }
-            else
-            {
-                Log.UrlRefused(logger, storage.Name, name, status);
-            }
-
             // As for a download: the reason stays in the log.
             return TypedResults.StatusCode(StatusCodes.Status403Forbidden);
         }

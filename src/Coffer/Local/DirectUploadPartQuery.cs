@@ -1,4 +1,3 @@
-using System.Globalization;
 using Coffer.Signing;
 
 namespace Coffer.Local;
@@ -25,23 +24,7 @@ public sealed record DirectUploadPartQuery(string? UploadId, int? PartNumber, lo
             SignedUrlQuery.From(getValue));
     }
 
-    // Positive ASCII digits without sign, spaces or leading zeros, the one spelling a part URL has: "part=01" is not part 1,
-    // so that no second spelling of a signed URL is accepted.
-    private static long? ParseCanonical(string? text)
-    {
-        if (text is not { Length: > 0 and <= 18 } || text[0] == '0')
-        {
-            return null;
-        }
-
-        foreach (char c in text)
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return null;
-            }
-        }
-
-        return long.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
-    }
+    // The signer's one spelling (no sign, spaces or leading zeros), and positive: "part=01" is not part 1, so that no second
+    // spelling of a signed URL is accepted.
+    private static long? ParseCanonical(string? text) => UrlSigner.TryParseCanonical(text, out long value) && value > 0 ? value : null;
 }

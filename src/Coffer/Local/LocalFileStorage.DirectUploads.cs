@@ -100,7 +100,7 @@ public sealed partial class LocalFileStorage
             // Completed or aborted while the part was on its way.
             throw NoSuchUpload(name, ex);
         }
-        catch (Exception ex) when (ex is InvalidFileContentException or EndOfStreamException or IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is InvalidFileContentException or IOException or OperationCanceledException) // cut short, too long, or cancelled
         {
             Log.DirectUploadPartDropped(Logger, ex, Name, name, uploadId, partNumber);
             throw;
