@@ -17,6 +17,10 @@ public static class CofferEndpointRouteBuilderExtensions
     /// A private storage's file is served only through a valid signed URL (any other request gets 403 with no reason
     /// given); a public storage's file needs no signature. A missing file gets 404. Responses support range requests,
     /// <c>ETag</c>/<c>If-None-Match</c> and <c>Last-Modified</c>/<c>If-Modified-Since</c>.
+    /// A <c>PUT</c> to the same path receives one part of a direct upload to a private storage
+    /// (<see cref="Coffer.FileStorage.GetDirectUploadPartUrl"/>): only through a valid signed part URL (403 otherwise), with a
+    /// <c>Content-Length</c> (411) of exactly the signed length (400; 413 when longer), streamed to disk past the
+    /// server's request body limit up to that length; the answer is 200 with the part's <c>ETag</c>.
     /// </summary>
     /// <remarks>
     /// Files are served so that they cannot run as part of the app: <c>X-Content-Type-Options: nosniff</c>, a
@@ -43,6 +47,10 @@ public static class CofferEndpointRouteBuilderExtensions
                 (HttpContext context, string storage, string? name) => endpoint.ServeAsync(context, storage, name))
             .WithDisplayName("Coffer files")
             .ExcludeFromDescription();
+        group.MapPut("/{storage}/{**name}", (HttpContext context, string storage, string? name) => endpoint.ReceivePartAsync(context, storage, name))
+            .WithDisplayName("Coffer direct upload parts")
+            .ExcludeFromDescription()
+            .DisableAntiforgery(); // a signed part URL is the permission; there is no form, and no cookie is needed
         return new CofferConventionBuilder(group);
     }
 

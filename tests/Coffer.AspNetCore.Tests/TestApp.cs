@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
@@ -9,18 +12,21 @@ using Microsoft.Extensions.Logging;
 
 namespace Coffer.AspNetCore.Tests;
 
-/// <summary>An app on TestServer with its own content root (a temporary folder), Coffer added and mapped.</summary>
+/// <summary>
+/// An app on TestServer (or, with <c>kestrel</c>, on Kestrel at a free loopback port, with its own limits as they are)
+/// with its own content root (a temporary folder), Coffer added and mapped.
+/// </summary>
 internal sealed class TestApp : IAsyncDisposable
 {
     private readonly TempFolder? _ownedRoot;
 
-    private TestApp(IHost host, TempFolder? ownedRoot, string contentRoot, LogSink logs)
+    private TestApp(IHost host, TempFolder? ownedRoot, string contentRoot, LogSink logs, bool kestrel)
     {
         Host = host;
         _ownedRoot = ownedRoot;
         ContentRoot = contentRoot;
         Logs = logs;
-        _client = new Lazy<HttpClient>(host.GetTestClient);
+        _client = new Lazy<HttpClient>(kestrel ? KestrelClient : host.GetTestClient);
     }
 
     private readonly Lazy<HttpClient> _client;
@@ -43,9 +49,10 @@ internal sealed class TestApp : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         Action<IEndpointRouteBuilder>? endpoints = null,
         string? contentRoot = null,
-        Action<IEndpointConventionBuilder>? cofferConventions = null)
+        Action<IEndpointConventionBuilder>? cofferConventions = null,
+        bool kestrel = false)
     {
-        var app = Build(settings, services, endpoints, contentRoot, cofferConventions);
+        var app = Build(settings, services, endpoints, contentRoot, cofferConventions, kestrel);
         try
         {
             await app.Host.StartAsync();
@@ -65,7 +72,8 @@ internal sealed class TestApp : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         Action<IEndpointRouteBuilder>? endpoints = null,
         string? contentRoot = null,
-        Action<IEndpointConventionBuilder>? cofferConventions = null)
+        Action<IEndpointConventionBuilder>? cofferConventions = null,
+        bool kestrel = false)
     {
         var owned = contentRoot is null ? new TempFolder() : null;
         string root = contentRoot ?? owned!.Path;
@@ -74,8 +82,7 @@ internal sealed class TestApp : IAsyncDisposable
             .UseContentRoot(root)
             .ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings ?? new Dictionary<string, string?>()))
             .ConfigureLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Debug))
-            .ConfigureWebHost(web => web
-                .UseTestServer()
+            .ConfigureWebHost(web => (kestrel ? web.UseKestrel().UseUrls("http://127.0.0.1:0") : web.UseTestServer())
                 .ConfigureServices(s =>
                 {
                     s.AddRouting();
@@ -94,7 +101,13 @@ internal sealed class TestApp : IAsyncDisposable
                     });
                 }))
             .Build();
-        return new TestApp(host, owned, root, logs);
+        return new TestApp(host, owned, root, logs, kestrel);
+    }
+
+    private HttpClient KestrelClient()
+    {
+        string address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
     }
 
     public async ValueTask DisposeAsync()

@@ -10,7 +10,7 @@ using Microsoft.Net.Http.Headers;
 namespace Coffer.AspNetCore.Internal;
 
 /// <summary>Serves one file of a local storage: a chain of checks, each with its own outcome and log line.</summary>
-internal sealed class CofferFileEndpoint(IFileStorageProvider storages, ILogger logger)
+internal sealed partial class CofferFileEndpoint(IFileStorageProvider storages, ILogger logger)
 {
     // The local storages by name (case-insensitive, as configuration keys are), found once: AddCoffer builds every
     // storage at start-up, so the first request finds them built, and a request for any other name finds nothing.
@@ -42,18 +42,8 @@ internal sealed class CofferFileEndpoint(IFileStorageProvider storages, ILogger 
         {
             var query = context.Request.Query;
             var signed = SignedUrlQuery.From(key => query.TryGetValue(key, out var values) ? values.ToString() : null);
-            var status = storage.VerifyUrl(name, signed);
-            if (status != UrlSignatureStatus.Valid)
+            if (IsRefused(storage, name, storage.VerifyUrl(name, signed)))
             {
-                if (status == UrlSignatureStatus.Expired)
-                {
-                    Log.UrlExpired(logger, storage.Name, name);
-                }
-                else
-                {
-                    Log.UrlRefused(logger, storage.Name, name, status);
-                }
-
                 // The reason stays in the log: a caller learns nothing, not even whether the file exists.
                 return TypedResults.StatusCode(StatusCodes.Status403Forbidden);
             }
@@ -93,6 +83,26 @@ internal sealed class CofferFileEndpoint(IFileStorageProvider storages, ILogger 
         modified = modified.AddTicks(-(modified.UtcTicks % TimeSpan.TicksPerSecond));
         var etag = new EntityTagHeaderValue($"\"{modified.UtcTicks:x}-{info.Length:x}\"");
         return TypedResults.PhysicalFile(storage.GetPath(name), contentType, fileDownloadName: null, modified, etag, enableRangeProcessing: true);
+    }
+
+    /// <summary>Whether a signed URL is refused; the reason goes to the log, never to the caller.</summary>
+    private bool IsRefused(LocalFileStorage storage, string name, UrlSignatureStatus status)
+    {
+        if (status == UrlSignatureStatus.Valid)
+        {
+            return false;
+        }
+
+        if (status == UrlSignatureStatus.Expired)
+        {
+            Log.UrlExpired(logger, storage.Name, name);
+        }
+        else
+        {
+            Log.UrlRefused(logger, storage.Name, name, status);
+        }
+
+        return true;
     }
 
     private bool TryGetLocalStorage(string storageName, out LocalFileStorage storage)

@@ -75,6 +75,50 @@ internal static partial class Log
     [LoggerMessage(1009, LogLevel.Warning, "Sweeper: storage {Storage} could not be swept; the next run tries again", EventName = "SweepFailed")]
     private static partial void SweepFailedCore(ILogger logger, Exception exception, string storage);
 
+    // 1010 on: direct uploads to local disk. Anyone holding a part URL can cause these, so none is above Information.
+
+    public static void DirectUploadStarted(ILogger logger, string storage, string fileName, string uploadId, int partCount) =>
+        DirectUploadStartedCore(logger, LogText.Escape(storage), LogText.Escape(fileName), uploadId, partCount);
+
+    [LoggerMessage(1010, LogLevel.Debug, "Storage {Storage} started the direct upload {UploadId} of {FileName} in {PartCount} parts", EventName = "DirectUploadStarted")]
+    private static partial void DirectUploadStartedCore(ILogger logger, string storage, string fileName, string uploadId, int partCount);
+
+    public static void DirectUploadPartSaved(ILogger logger, string storage, string fileName, string uploadId, int partNumber, long length) =>
+        DirectUploadPartSavedCore(logger, LogText.Escape(storage), LogText.Escape(fileName), uploadId, partNumber, length);
+
+    [LoggerMessage(1011, LogLevel.Debug, "Storage {Storage} received part {PartNumber} ({Length} bytes) of the direct upload {UploadId} of {FileName}", EventName = "DirectUploadPartSaved")]
+    private static partial void DirectUploadPartSavedCore(ILogger logger, string storage, string fileName, string uploadId, int partNumber, long length);
+
+    public static void DirectUploadPartDropped(ILogger logger, Exception exception, string storage, string fileName, string uploadId, int partNumber) =>
+        DirectUploadPartDroppedCore(logger, exception, LogText.Escape(storage), LogText.Escape(fileName), uploadId, partNumber);
+
+    [LoggerMessage(1012, LogLevel.Debug, "Storage {Storage} dropped part {PartNumber} of the direct upload {UploadId} of {FileName}: it did not arrive whole", EventName = "DirectUploadPartDropped")]
+    private static partial void DirectUploadPartDroppedCore(ILogger logger, Exception exception, string storage, string fileName, string uploadId, int partNumber);
+
+    public static void DirectUploadCompleted(ILogger logger, string storage, string fileName, string uploadId, int partCount, long length) =>
+        DirectUploadCompletedCore(logger, LogText.Escape(storage), LogText.Escape(fileName), uploadId, partCount, length);
+
+    [LoggerMessage(1013, LogLevel.Debug, "Storage {Storage} completed the direct upload {UploadId} of {FileName}: {PartCount} parts, {Length} bytes", EventName = "DirectUploadCompleted")]
+    private static partial void DirectUploadCompletedCore(ILogger logger, string storage, string fileName, string uploadId, int partCount, long length);
+
+    public static void DirectUploadIncomplete(ILogger logger, string storage, string fileName, string uploadId, long received, long length) =>
+        DirectUploadIncompleteCore(logger, LogText.Escape(storage), LogText.Escape(fileName), uploadId, received, length);
+
+    [LoggerMessage(1014, LogLevel.Debug, "Storage {Storage} could not complete the direct upload {UploadId} of {FileName} yet: {Received} of {Length} bytes have arrived", EventName = "DirectUploadIncomplete")]
+    private static partial void DirectUploadIncompleteCore(ILogger logger, string storage, string fileName, string uploadId, long received, long length);
+
+    public static void DirectUploadTooLarge(ILogger logger, string storage, string fileName, string uploadId, long received, long length) =>
+        DirectUploadTooLargeCore(logger, LogText.Escape(storage), LogText.Escape(fileName), uploadId, received, length);
+
+    [LoggerMessage(1015, LogLevel.Information, "Storage {Storage} aborted the direct upload {UploadId} of {FileName}: its parts hold {Received} bytes, not the {Length} declared", EventName = "DirectUploadTooLarge")]
+    private static partial void DirectUploadTooLargeCore(ILogger logger, string storage, string fileName, string uploadId, long received, long length);
+
+    public static void DirectUploadAborted(ILogger logger, string storage, string fileName, string? uploadId) =>
+        DirectUploadAbortedCore(logger, LogText.Escape(storage), LogText.Escape(fileName), uploadId is null ? "every unfinished upload" : LogText.Escape(uploadId));
+
+    [LoggerMessage(1016, LogLevel.Debug, "Storage {Storage} removed the parts of {Uploads} of {FileName}", EventName = "DirectUploadAborted")]
+    private static partial void DirectUploadAbortedCore(ILogger logger, string storage, string fileName, string uploads);
+
     public static void HealthProbeLeft(ILogger logger, Exception exception, string storage, string key) =>
         HealthProbeLeftCore(logger, exception, LogText.Escape(storage), LogText.Escape(key));
 

@@ -10,7 +10,7 @@ namespace Coffer.Local;
 /// folder, moved into place), and a new name is claimed by the file system itself, so concurrent saves of one
 /// name never overwrite each other. URLs of a private storage are HMAC-signed and expire.
 /// </summary>
-public sealed class LocalFileStorage : FileStorage<LocalFileStorageOptions>
+public sealed partial class LocalFileStorage : FileStorage<LocalFileStorageOptions>
 {
     private const string TempPrefix = FileNames.ReservedPrefix; // a prefix no stored name may have
     private const string TempSuffix = ".tmp";
@@ -212,7 +212,11 @@ public sealed class LocalFileStorage : FileStorage<LocalFileStorageOptions>
             cancellationToken.ThrowIfCancellationRequested();
             if (entry is DirectoryInfo)
             {
-                directories.Add(entry.Name);
+                // .coffer-uploads holds the parts of unfinished direct uploads: no folder of the storage's.
+                if (!entry.Name.StartsWith(TempPrefix, StringComparison.Ordinal))
+                {
+                    directories.Add(entry.Name);
+                }
             }
             else if (!(entry.Name.StartsWith(TempPrefix, StringComparison.Ordinal) && entry.Name.EndsWith(TempSuffix, StringComparison.Ordinal)))
             {
@@ -226,7 +230,11 @@ public sealed class LocalFileStorage : FileStorage<LocalFileStorageOptions>
     }
 
     /// <inheritdoc />
-    /// <remarks>A save writes into <c>.coffer-….tmp</c> in the target folder and links it into place; a process killed before that leaves the temporary file.</remarks>
+    /// <remarks>
+    /// A save writes into <c>.coffer-….tmp</c> in the target folder and links it into place; a process killed before that
+    /// leaves the temporary file. A direct upload keeps its parts in <c>.coffer-uploads/…/{uploadId}/</c> until it is
+    /// completed or aborted; one that nothing was written to since the cutoff is removed whole.
+    /// </remarks>
     protected override Task<IReadOnlyList<string>> SweepUnfinishedCoreAsync(DateTimeOffset startedBefore, bool dryRun, CancellationToken cancellationToken)
     {
         var removed = new List<string>();
@@ -252,6 +260,7 @@ public sealed class LocalFileStorage : FileStorage<LocalFileStorageOptions>
             removed.Add(file.FullName);
         }
 
+        SweepUploadFolders(startedBefore.UtcDateTime, dryRun, removed, cancellationToken);
         return Task.FromResult<IReadOnlyList<string>>(removed);
     }
 
@@ -259,8 +268,7 @@ public sealed class LocalFileStorage : FileStorage<LocalFileStorageOptions>
     protected override FileUrl GetSignedUrlCore(string name, FileUrlOptions? options, TimeSpan expiry)
     {
         string url = GetPlainUrl(name);
-        // Whole seconds: the expiry travels as Unix seconds, and the reported time must match it.
-        var expiresAt = DateTimeOffset.FromUnixTimeSeconds((TimeProvider.GetUtcNow() + expiry).ToUnixTimeSeconds());
+        var expiresAt = WholeSecondsFromNow(expiry);
         string query = _signer!.CreateQuery(name, expiresAt, options?.DownloadFileName, options?.ContentType);
         return new FileUrl(string.Concat(url, "?", query), expiresAt);
     }

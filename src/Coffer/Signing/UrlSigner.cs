@@ -172,7 +172,7 @@ public sealed class UrlSigner
         // Each parameter is accepted only as the signer writes it; anything else is Malformed before a key is looked
         // up, so that no second spelling of a signed URL verifies.
         Span<byte> given = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        if (!TryParseExpires(query.Expires, out long expires) || !IsKeyId(query.KeyId) || !TryDecodeSignature(query.Signature, given))
+        if (!TryParseCanonical(query.Expires, out long expires) || !IsKeyId(query.KeyId) || !TryDecodeSignature(query.Signature, given))
         {
             return UrlSignatureStatus.Malformed;
         }
@@ -202,10 +202,11 @@ public sealed class UrlSigner
         return _timeProvider.GetUtcNow().ToUnixTimeSeconds() > expires ? UrlSignatureStatus.Expired : UrlSignatureStatus.Valid;
     }
 
-    // Unix seconds in ASCII digits, without sign, spaces or leading zeros: the one spelling CreateQuery writes.
-    private static bool TryParseExpires(string? text, out long expires)
+    // Unix seconds in ASCII digits, without sign, spaces or leading zeros: the one spelling CreateQuery writes. Also the
+    // rule for the numbers a part URL signs (DirectUploadPartQuery).
+    internal static bool TryParseCanonical(string? text, out long value)
     {
-        expires = 0;
+        value = 0;
         if (text is not { Length: > 0 and <= 19 } || (text[0] == '0' && text.Length > 1))
         {
             return false;
@@ -219,7 +220,7 @@ public sealed class UrlSigner
             }
         }
 
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out expires);
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
     }
 
     // The rule Check applies to a key's id: a kid no key could have is malformed, not merely unknown.
