@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.Identity;
 var builder = WebApplication.CreateBuilder(args);
 
 // Storages from "Coffer" in configuration; with none, "private" and "public" are folders under App_Data.
-builder.Services.AddCoffer(builder.Configuration).AddS3().AddFileUploader();   // "Backend": "S3" in a storage's settings puts it on S3
+builder.Services.AddCoffer(builder.Configuration).AddS3().AddFileUploader()   // "Backend": "S3" in a storage's settings puts it on S3
+    .AddDirectUploads();                                                         // browser → store uploads, tickets signed by Data Protection
 builder.Services.AddSampleDatabase(builder.Configuration);
+builder.Services.AddCofferFileLedger<SampleDbContext>();                         // direct uploads are pending in its ledger until committed
 builder.AddSampleTelemetry(); // "Sample:Telemetry": none, console (the default in Development) or otlp
 
 builder.Services.AddIdentityApiEndpoints<IdentityUser>(o =>
@@ -82,7 +84,7 @@ app.UseAuthorization();
 
 app.MapCoffer();                       // serves the local storages' files through their signed URLs
 app.MapIdentityApi<IdentityUser>();    // /register, /login (bearer tokens for scripts), /refresh, …
-app.MapFilesApi();                     // /api/files, /api/media, /files/{id}/download
+app.MapFilesApi();                     // /api/files, /api/media, /api/uploads, /files/{id}/download
 app.MapRazorPages();
 app.MapHealthChecks("/healthz", new() { ResponseWriter = HealthReportWriter.WriteAsync }); // names the failing check
 

@@ -21,9 +21,9 @@ public static class CofferUploadsEndpointRouteBuilderExtensions
     /// </remarks>
     /// <param name="endpoints">The app's endpoints.</param>
     /// <param name="pattern">Where to map them; default <c>/coffer-uploads</c>.</param>
-    /// <returns>A builder for conventions (authorization, rate limiting) that apply to the four endpoints.</returns>
+    /// <returns>The group of the four endpoints, for conventions and filters (authorization, antiforgery, rate limiting).</returns>
     /// <exception cref="InvalidOperationException"><c>AddDirectUploads</c> was not called.</exception>
-    public static IEndpointConventionBuilder MapCofferUploads(this IEndpointRouteBuilder endpoints, string pattern = "/coffer-uploads")
+    public static RouteGroupBuilder MapCofferUploads(this IEndpointRouteBuilder endpoints, string pattern = "/coffer-uploads")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(pattern);

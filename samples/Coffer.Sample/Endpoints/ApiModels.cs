@@ -26,6 +26,12 @@ internal static class ImageJson
 /// <summary>A share link.</summary>
 public sealed record LinkResponse(string Url, DateTimeOffset? ExpiresAt);
 
+/// <summary>What a client asks to upload directly: <c>POST /api/uploads</c>.</summary>
+public sealed record UploadRequest(string? FileName, long? Size, string? ContentType);
+
+/// <summary>A direct upload to commit: <c>POST /api/files</c> with JSON.</summary>
+public sealed record CommitRequest(string? Ticket);
+
 /// <summary>Source-generated JSON for the API: no reflection on the hot paths.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(FileResponse))]
@@ -33,4 +39,7 @@ public sealed record LinkResponse(string Url, DateTimeOffset? ExpiresAt);
 [JsonSerializable(typeof(MediaResponse))]
 [JsonSerializable(typeof(List<MediaResponse>))]
 [JsonSerializable(typeof(LinkResponse))]
+[JsonSerializable(typeof(UploadRequest))]
+[JsonSerializable(typeof(CommitRequest))]
+[JsonSerializable(typeof(Coffer.AspNetCore.DirectUploadTicket))]
 internal sealed partial class SampleJsonContext : JsonSerializerContext;

@@ -33,6 +33,8 @@ public static class FilesApi
         api.MapGet("/files", ListFiles);
         api.MapGet("/files/{id:int}", GetFile);
         api.MapPost("/files", UploadFile).WithFileUploadLimits("private"); // the storage's MaxFileSize, not Kestrel's 30 MB
+        api.MapPost("/uploads", StartUpload);                              // a ticket for a direct upload (browser → store)
+        app.MapCofferUploads("/api/uploads").RequireAuthorization().DisableAntiforgery().AddEndpointFilter(RequireAntiforgeryForCookies);
         api.MapDelete("/files/{id:int}", DeleteFile);
         api.MapPost("/files/{id:int}/share", ShareFile);
         api.MapPost("/media", UploadMedia).WithFileUploadLimits("public");
@@ -62,8 +64,39 @@ public static class FilesApi
         return row is null ? TypedResults.NotFound() : TypedResults.Ok(ToResponse(row));
     }
 
-    private static async Task<Results<Created<FileResponse>, ProblemHttpResult>> UploadFile(IFormFile? file, ClaimsPrincipal user,
-        SampleDbContext db, [FromKeyedServices("private")] FileStorage storage, FileUploader uploader, TimeProvider clock, CancellationToken ct)
+    /// <summary>
+    /// <c>POST /api/files</c>: a form upload (the file in the field <c>file</c>, through the app), or JSON
+    /// <c>{"ticket": "…"}</c> to commit a direct upload (the bytes went straight to the store).
+    /// </summary>
+    private static async Task<Results<Created<FileResponse>, ProblemHttpResult>> UploadFile(HttpRequest request, ClaimsPrincipal user,
+        SampleDbContext db, [FromKeyedServices("private")] FileStorage storage, FileUploader uploader, DirectUploads uploads, TimeProvider clock, CancellationToken ct)
+    {
+        if (request.HasJsonContentType())
+        {
+            return await CommitUploadAsync(request, user, db, storage, uploads, clock, ct);
+        }
+
+        if (!request.HasFormContentType)
+        {
+            return TypedResults.Problem("Send the file as multipart/form-data in the field 'file', or JSON {\"ticket\": \"…\"} to commit a direct upload.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported request type");
+        }
+
+        IFormFile? file;
+        try
+        {
+            file = (await request.ReadFormAsync(ct)).Files.GetFile("file");
+        }
+        catch (InvalidDataException ex)
+        {
+            return TypedResults.Problem($"The form could not be read: {ex.Message}", statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
+        }
+
+        return await SaveFormFileAsync(file, user, db, storage, uploader, clock, ct);
+    }
+
+    private static async Task<Results<Created<FileResponse>, ProblemHttpResult>> SaveFormFileAsync(IFormFile? file, ClaimsPrincipal user,
+        SampleDbContext db, FileStorage storage, FileUploader uploader, TimeProvider clock, CancellationToken ct)
     {
         var (row, problem) = await SaveUploadAsync(file, storage, uploader, db, (name, stored) => new PrivateFile
         {
@@ -79,6 +112,61 @@ public static class FilesApi
         }
 
         return TypedResults.Created($"/api/files/{row!.Id}", ToResponse(row));
+    }
+
+    /// <summary><c>POST /api/uploads</c>: a ticket to send a file straight to the private storage (docs/direct-uploads.md).</summary>
+    private static async Task<Results<Created<Coffer.AspNetCore.DirectUploadTicket>, ProblemHttpResult>> StartUpload(UploadRequest? body, ClaimsPrincipal user,
+        [FromKeyedServices("private")] FileStorage storage, DirectUploads uploads, CancellationToken ct)
+    {
+        if (body is not { FileName: { Length: > 0 } fileName, Size: { } size })
+        {
+            return TypedResults.Problem("Send JSON {\"fileName\": \"…\", \"size\": bytes, \"contentType\": \"…\"}; fileName and size are required.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
+        }
+
+        var started = await uploads.StartAsync(storage, fileName, size, body.ContentType, user, cancellationToken: ct);
+        return started.Succeeded ? TypedResults.Created((string?)null, started.Ticket) : started.Problem;
+    }
+
+    /// <summary>Commits a direct upload: the row and the end of the upload's pending state in one transaction, once.</summary>
+    private static async Task<Results<Created<FileResponse>, ProblemHttpResult>> CommitUploadAsync(HttpRequest request, ClaimsPrincipal user,
+        SampleDbContext db, FileStorage storage, DirectUploads uploads, TimeProvider clock, CancellationToken ct)
+    {
+        CommitRequest? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync(SampleJsonContext.Default.CommitRequest, ct);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            body = null;
+        }
+
+        try
+        {
+            var upload = uploads.Read(body?.Ticket, user);
+            var info = await storage.GetInfoAsync(upload.Name, ct);
+            var row = new PrivateFile
+            {
+                OwnerId = UserId(user),
+                OriginalName = upload.FileName,
+                Size = info.Exists ? info.Length : upload.Length,
+                UploadedOn = clock.GetUtcNow(),
+                File = StoredFile.FromUpload(upload),
+            };
+            db.PrivateFiles.Add(row);
+            await db.SaveChangesAsync(ct);
+            return TypedResults.Created($"/api/files/{row.Id}", ToResponse(row));
+        }
+        catch (Exception ex) when (uploads.ToProblem(storage, ex) is { } problem)
+        {
+            return problem;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Two commits of one ticket at once: the other one won.
+            return TypedResults.Problem("This upload was committed already; a ticket commits once.", statusCode: StatusCodes.Status409Conflict, title: "Upload already committed");
+        }
     }
 
     private static async Task<Results<NoContent, NotFound>> DeleteFile(int id, ClaimsPrincipal user, SampleDbContext db, CancellationToken ct)
