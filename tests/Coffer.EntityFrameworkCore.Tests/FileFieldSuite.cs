@@ -1,6 +1,7 @@
 using Coffer.EntityFrameworkCore.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Coffer.EntityFrameworkCore.Tests;
@@ -718,6 +719,169 @@ public abstract class FileFieldSuite(FileFieldFixture fixture)
 
         Assert.Single(await ListAsync(Fixture.Vault, _folder));
         Assert.Empty(await PendingAsync());
+    }
+
+    // ----- Direct uploads -----
+
+    [Fact]
+    public async Task A_direct_upload_is_committed_with_its_row_and_its_ticket_commits_once()
+    {
+        byte[] content = TestContent.Bytes(12 * 1024 * 1024 + 5);
+        var upload = await DirectUploadAsync("clip.bin", content);
+
+        await using (var db = Fixture.CreateContext())
+        {
+            db.Add(new Attachment { Folder = _folder, Title = _folder, File = StoredFile.FromUpload(upload) });
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Empty(await PendingAsync());
+        await using (var db = Fixture.CreateContext())
+        {
+            var row = await db.Attachments.SingleAsync(a => a.Folder == _folder);
+            Assert.Equal(upload.Name, row.File.Name);
+            await using var stream = await row.File.OpenReadAsync();
+            var copy = new MemoryStream();
+            await stream.CopyToAsync(copy);
+            Assert.Equal(content, copy.ToArray());
+
+            db.Add(new Attachment { Folder = _folder, Title = _folder + "-again", File = StoredFile.FromUpload(upload) });
+            var again = await Assert.ThrowsAsync<UploadTicketException>(() => db.SaveChangesAsync());
+            Assert.Equal(UploadTicketProblem.AlreadyCommitted, again.Problem);
+        }
+
+        // The refused second commit deleted nothing: the first row still has its file, and nothing is owed.
+        Assert.Equal([upload.Name], await ListAsync(Fixture.Vault, _folder));
+        Assert.Empty(await OwedAsync());
+    }
+
+    [Fact]
+    public async Task A_direct_upload_not_complete_yet_is_refused_and_can_be_committed_once_it_is()
+    {
+        byte[] content = TestContent.Bytes(9 * 1024 * 1024);
+        var upload = await DirectUploadAsync("late.bin", content, complete: false);
+
+        await using (var db = Fixture.CreateContext())
+        {
+            db.Add(new Attachment { Folder = _folder, Title = _folder, File = StoredFile.FromUpload(upload) });
+            var early = await Assert.ThrowsAsync<UploadTicketException>(() => db.SaveChangesAsync());
+            Assert.Equal(UploadTicketProblem.Incomplete, early.Problem);
+            Assert.Single(await PendingAsync()); // nothing was settled: the client may finish and commit again
+
+            // The client sends the part it missed (and, resuming blindly, the others again: a part sent twice replaces itself).
+            await DirectUploadClient.SendAsync(Fixture.Vault, upload.Name, DirectUploadPlan.Parts(upload.UploadId!, upload.Length, upload.PartSize), content);
+            await Fixture.Vault.CompleteDirectUploadAsync(upload.Name, upload.UploadId!, upload.Length);
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Empty(await PendingAsync());
+        Assert.Equal([upload.Name], await ListAsync(Fixture.Vault, _folder));
+    }
+
+    [Fact]
+    public async Task A_direct_upload_committed_in_a_rolled_back_transaction_stays_pending_and_the_sweep_removes_it()
+    {
+        var upload = await DirectUploadAsync("dropped.bin", TestContent.Bytes(1024));
+        await using (var db = Fixture.CreateContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Add(new Attachment { Folder = _folder, Title = _folder, File = StoredFile.FromUpload(upload) });
+            await db.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        }
+
+        Assert.Equal([upload.Name], await ListAsync(Fixture.Vault, _folder)); // a rollback deletes no direct upload: it may be committed again
+        Assert.Single(await PendingAsync());
+
+        await using (var db = Fixture.CreateContext())
+        {
+            var early = await db.SweepFileLedgerAsync(new FakeTimeProvider(upload.ExpiresAt.AddMinutes(-1)));
+            Assert.DoesNotContain(early.Done, e => e.Name == upload.Name);
+            var due = await db.SweepFileLedgerAsync(new FakeTimeProvider(upload.ExpiresAt.AddHours(1)));
+            Assert.Contains(due.Done, e => e.Name == upload.Name && e.State == FileLedgerState.Pending);
+        }
+
+        Assert.Empty(await ListAsync(Fixture.Vault, _folder));
+        Assert.Empty(await PendingAsync());
+    }
+
+    [Fact]
+    public async Task An_unfinished_direct_upload_in_parts_is_aborted_by_the_ledger_sweep_and_leaves_no_part()
+    {
+        var upload = await DirectUploadAsync("parts.bin", TestContent.Bytes(11 * 1024 * 1024), complete: false);
+        Assert.NotEmpty(await Fixture.Vault.ListDirectUploadPartsAsync(upload.Name, upload.UploadId!));
+
+        await using (var db = Fixture.CreateContext())
+        {
+            await db.SweepFileLedgerAsync(new FakeTimeProvider(upload.ExpiresAt.AddHours(1)));
+        }
+
+        await Assert.ThrowsAsync<FileNotFoundException>(() => Fixture.Vault.ListDirectUploadPartsAsync(upload.Name, upload.UploadId!));
+        Assert.Empty(await ListAsync(Fixture.Vault, _folder));
+        Assert.Empty(await PendingAsync());
+    }
+
+    [Fact]
+    public async Task A_direct_upload_the_sweep_took_over_cannot_be_committed()
+    {
+        var upload = await DirectUploadAsync("taken.bin", TestContent.Bytes(2048));
+        await using (var sweeper = Fixture.CreateContext())
+        {
+            await sweeper.SweepFileLedgerAsync(new FakeTimeProvider(upload.ExpiresAt.AddHours(1)));
+        }
+
+        await using (var db = Fixture.CreateContext())
+        {
+            db.Add(new Attachment { Folder = _folder, Title = _folder, File = StoredFile.FromUpload(upload) });
+            var refused = await Assert.ThrowsAsync<UploadTicketException>(() => db.SaveChangesAsync());
+            Assert.Equal(UploadTicketProblem.AlreadyCommitted, refused.Problem);
+            Assert.False(await db.Attachments.AnyAsync(a => a.Folder == _folder));
+        }
+    }
+
+    [Fact]
+    public async Task A_direct_upload_longer_than_declared_or_for_another_storage_is_refused()
+    {
+        var upload = await DirectUploadAsync("short.bin", TestContent.Bytes(100));
+        var liar = new DirectUpload(upload.Storage, upload.Name, upload.FileName, 50, upload.ContentType, upload.Method, upload.UploadId, upload.PartSize,
+            upload.LedgerEntryId, upload.LedgerDueAt, upload.Owner, upload.ExpiresAt);
+        var elsewhere = new DirectUpload("private", upload.Name, upload.FileName, upload.Length, upload.ContentType, upload.Method, upload.UploadId, upload.PartSize,
+            upload.LedgerEntryId, upload.LedgerDueAt, upload.Owner, upload.ExpiresAt);
+        await using var db = Fixture.CreateContext();
+        db.Add(new Attachment { Folder = _folder, Title = _folder, File = StoredFile.FromUpload(liar) });
+        var tooLong = await Assert.ThrowsAsync<InvalidFileContentException>(() => db.SaveChangesAsync());
+        Assert.Equal(FileContentProblem.TooLarge, tooLong.Problem);
+        db.ChangeTracker.Clear();
+
+        db.Add(new Attachment { Folder = _folder, Title = _folder, File = StoredFile.FromUpload(elsewhere) });
+        var wrong = await Assert.ThrowsAsync<UploadTicketException>(() => db.SaveChangesAsync());
+        Assert.Equal(UploadTicketProblem.WrongStorage, wrong.Problem);
+        Assert.Single(await PendingAsync());
+    }
+
+    /// <summary>
+    /// A direct upload as a client makes it, through the storage's own protocol: recorded as pending in the ledger first
+    /// (as <c>DirectUploads.StartAsync</c> does), then the bytes sent the way the plan says, then completed unless told not to.
+    /// </summary>
+    private async Task<DirectUpload> DirectUploadAsync(string fileName, byte[] content, bool complete = true)
+    {
+        var storage = Fixture.Vault;
+        string name = storage.GetSaveName(_folder + "/" + fileName);
+        var expiresAt = DateTimeOffset.UtcNow.AddHours(1);
+        var services = new ServiceCollection().AddScoped(_ => Fixture.CreateContext()).AddCofferFileLedger<TestDbContext>().BuildServiceProvider();
+        await using (services)
+        {
+            var entry = await services.GetRequiredService<IPendingUploadLedger>().RecordAsync(storage.Name, name, expiresAt.AddMinutes(10), CancellationToken.None);
+            var plan = await storage.StartDirectUploadAsync(name, content.Length, "application/octet-stream", TimeSpan.FromHours(1));
+            await DirectUploadClient.SendAsync(storage, name, plan, content, skipLastPart: !complete);
+            if (complete && plan.Method == DirectUploadMethod.Parts)
+            {
+                await storage.CompleteDirectUploadAsync(name, plan.UploadId!, content.Length);
+            }
+
+            return new DirectUpload(storage.Name, name, fileName, content.Length, "application/octet-stream", plan.Method, plan.UploadId, plan.PartSize,
+                entry.Id, entry.DueAt, owner: "alice", expiresAt);
+        }
     }
 
     // ----- Helpers -----

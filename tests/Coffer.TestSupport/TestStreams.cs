@@ -6,6 +6,14 @@ namespace Coffer.TestSupport;
 public static class TestContent
 {
     public static MemoryStream Text(string text) => new(Encoding.UTF8.GetBytes(text));
+
+    /// <summary><paramref name="length"/> bytes that differ from part to part (so a part put in the wrong place shows).</summary>
+    public static byte[] Bytes(int length)
+    {
+        var bytes = new byte[length];
+        new Random(length).NextBytes(bytes);
+        return bytes;
+    }
 }
 
 /// <summary>

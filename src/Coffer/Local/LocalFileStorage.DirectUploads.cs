@@ -181,7 +181,7 @@ public sealed partial class LocalFileStorage
             Log.DirectUploadIncomplete(Logger, Name, name, uploadId, received, length);
             int missing = partCount - parts.Count(part => part.Length == DirectUploadParts.Length(part.Number, length, upload.PartSize));
             throw new UploadTicketException(UploadTicketProblem.Incomplete,
-                $"The upload is not complete: {missing} of its {partCount} parts have not arrived. Send the missing parts, then complete it again.");
+                $"The upload is not complete: {missing} of its {partCount} parts {(missing == 1 ? "has" : "have")} not arrived. Send the missing parts, then complete it again.");
         }
 
         string target = PathOf(name);
