@@ -6,7 +6,8 @@
 //   Coffer.CrashUploader s3 <service-url> <access-key> <secret-key> <bucket> <location> <bytes-before-stall>
 //
 // Or, with "ef <sqlite|postgres> <connection-string>" in front of the storage's arguments (and 0 for the bytes), it saves
-// rows with files through EF Core in a loop, as an app does, printing "COMMITTED <name>" after each commit, until killed.
+// rows with files through EF Core in a loop, as an app does, printing "COMMITTED <name>" after each commit, until killed:
+// every other new row's file is a direct upload (recorded pending, sent as a client would, completed, committed).
 using System.Globalization;
 using Coffer;
 using Coffer.CrashUploader;
@@ -15,7 +16,9 @@ using Coffer.Local;
 using Coffer.S3;
 using Coffer.Signing;
 using Coffer.TestSupport;
+using Coffer.EntityFrameworkCore.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 string? efProvider = null, efConnection = null;
 if (args is ["ef", var provider, var connection, ..])
@@ -66,6 +69,8 @@ static async Task SaveRowsUntilKilledAsync(FileStorage storage, string provider,
 {
     var options = KillDbContext.Configure(new DbContextOptionsBuilder<KillDbContext>(), provider, connection)
         .UseCoffer(new FileStorageRegistry([storage])).AddInterceptors(new SlowDatabase()).Options;
+    await using var services = new ServiceCollection().AddScoped(_ => new KillDbContext(options)).AddCofferFileLedger<KillDbContext>().BuildServiceProvider();
+    var ledger = services.GetRequiredService<IPendingUploadLedger>();
     var random = new Random();
     Console.WriteLine("STARTED");
     for (int i = 0; ; i++)
@@ -83,10 +88,30 @@ static async Task SaveRowsUntilKilledAsync(FileStorage storage, string provider,
         }
 
         int length = random.Next(1024, 8 * 1024 * 1024);
-        row.File = StoredFile.FromStream(new ZeroStream(length), $"upload-{i}.bin");
+        row.File = i % 2 == 1 && db.Entry(row).State == EntityState.Added
+            ? StoredFile.FromUpload(await DirectUploadAsync(storage, ledger, $"kill/direct-{i}.bin", length))
+            : StoredFile.FromStream(new ZeroStream(length), $"upload-{i}.bin");
         await db.SaveChangesAsync();
         Console.WriteLine($"COMMITTED {row.File.Name}");
     }
+}
+
+// What DirectUploads.StartAsync and a browser do, in the order they do it: the pending entry before any byte.
+static async Task<DirectUpload> DirectUploadAsync(FileStorage storage, IPendingUploadLedger ledger, string fileName, int length)
+{
+    string name = storage.GetSaveName(fileName);
+    var expiresAt = DateTimeOffset.UtcNow.AddHours(1);
+    var entry = await ledger.RecordAsync(storage.Name, name, expiresAt, CancellationToken.None);
+    var plan = await storage.StartDirectUploadAsync(name, length, "application/octet-stream", TimeSpan.FromHours(1));
+    await Task.Delay(Random.Shared.Next(300)); // a browser on a real network: kills land between start, parts and completion too
+    await DirectUploadClient.SendAsync(storage, name, plan, new byte[length]);
+    await Task.Delay(Random.Shared.Next(300));
+    if (plan.Method == DirectUploadMethod.Parts)
+    {
+        await storage.CompleteDirectUploadAsync(name, plan.UploadId!, length);
+    }
+
+    return new DirectUpload(storage.Name, name, fileName, length, "application/octet-stream", plan.Method, plan.UploadId, plan.PartSize, entry.Id, entry.DueAt, null, expiresAt);
 }
 
 static LocalFileStorage Local(string root, string location)

@@ -31,7 +31,10 @@ public sealed class KillTests
             var options = new LocalFileStorageOptions { RootPath = root, Location = "private" };
             options.SigningKeys.Add(UrlSigningKey.Generate("kill"));
             await using var database = new SqliteDatabase();
-            await KillAndCheckAsync(database, new LocalFileStorage("private", options), ["local", root, "private"], unfinishedMultipart: null);
+            string parts = Path.Combine(root, "private", ".coffer-uploads");
+            await KillAndCheckAsync(database, new LocalFileStorage("private", options), ["local", root, "private"],
+                directPartsLeft: () => Task.FromResult(Directory.Exists(parts) ? Directory.EnumerateFiles(parts, "*", SearchOption.AllDirectories).Count() : 0),
+                unfinishedMultipart: null);
         }
         finally
         {
@@ -55,8 +58,10 @@ public sealed class KillTests
         try
         {
             await using var database = new PostgresDatabase();
-            await KillAndCheckAsync(database, storage, ["s3", S3Endpoint, AccessKey, SecretKey, bucket, "private"], async () =>
-                (await storage.Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket })).MultipartUploads?.Count ?? 0);
+            Func<string, Func<Task<int>>> multipartUnder = prefix => async () =>
+                (await storage.Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket, Prefix = prefix })).MultipartUploads?.Count ?? 0;
+            await KillAndCheckAsync(database, storage, ["s3", S3Endpoint, AccessKey, SecretKey, bucket, "private"],
+                directPartsLeft: multipartUnder("private/kill/direct-"), unfinishedMultipart: multipartUnder(""));
         }
         finally
         {
@@ -70,7 +75,8 @@ public sealed class KillTests
         }
     }
 
-    private static async Task KillAndCheckAsync(ITestDatabase database, FileStorage storage, string[] storageArguments, Func<Task<int>>? unfinishedMultipart)
+    private static async Task KillAndCheckAsync(ITestDatabase database, FileStorage storage, string[] storageArguments,
+        Func<Task<int>> directPartsLeft, Func<Task<int>>? unfinishedMultipart)
     {
         await database.InitializeAsync(nameof(KillTests));
         var options = KillDbContext.Configure(new DbContextOptionsBuilder<KillDbContext>(), database.Connection.Provider, database.Connection.ConnectionString)
@@ -96,6 +102,8 @@ public sealed class KillTests
             await db.SweepFileLedgerAsync(new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(7)));
         }
 
+        // Direct uploads' parts are the ledger's to remove (their uploads are pending), not the full sweep's.
+        Assert.Equal(0, await directPartsLeft());
         await storage.SweepUnfinishedUploadsAsync(TimeSpan.Zero);
 
         await using (var db = new KillDbContext(options))
