@@ -306,7 +306,7 @@ public sealed partial class S3FileStorage : FileStorage<S3FileStorageOptions>, I
     /// 404 like a missing object, and refused keys a bare 403. A GET's error names it: <c>NoSuchKey</c> (healthy),
     /// <c>NoSuchBucket</c>, <c>InvalidAccessKeyId</c>, <c>SignatureDoesNotMatch</c>, <c>AccessDenied</c>.
     /// </remarks>
-    protected override async Task CheckHealthCoreAsync(string probeName, CancellationToken cancellationToken)
+    protected internal override async Task CheckHealthCoreAsync(string probeName, CancellationToken cancellationToken)
     {
         string key = GetFullKey(probeName);
         try
