@@ -4,133 +4,108 @@ using Coffer.S3.Presigning;
 
 namespace Coffer.S3;
 
-/// <summary>
-/// The S3 side of direct uploads: a browser sends the bytes straight to the store, under a name and limits the
-/// server chose and signed. Small files go up as one signed form (POST Object); large ones as a multipart upload the
-/// server starts, whose parts the browser PUTs to URLs each signed for its number and length, and which the server
-/// completes from the store's own list of parts.
-/// </summary>
+// The S3 side of direct uploads (docs/direct-uploads.md): a client sends the bytes straight to the store, under a name
+// and limits the server chose and signed. Up to MultipartThreshold bytes go up as one signed form (POST Object, its
+// policy binding the key, type, length range and object parameters); larger files as a multipart upload the server
+// starts, whose parts the client PUTs to URLs each signed for its number and exact length, and which the server
+// completes from the store's own list of parts (never from ETags a client reports).
 public sealed partial class S3FileStorage
 {
-    /// <summary>S3's smallest part, except for the last one of an upload.</summary>
-    private const long MinPartSize = 5L * 1024 * 1024;
+    /// <inheritdoc />
+    /// <remarks>Only a storage that signs URLs (private, or public with QueryStringAuth): the form and the part URLs are signed with its presigner.</remarks>
+    public override bool SupportsDirectUploads => _presigner is not null;
 
-    /// <summary>S3's largest part and largest single upload (PUT or POST).</summary>
-    private const long MaxSingleUploadSize = 5L * 1024 * 1024 * 1024;
-
-    /// <summary>
-    /// Signs an HTML form upload (S3 POST Object) of <paramref name="name"/>: the store accepts the file only under
-    /// exactly that name, with exactly <paramref name="contentType"/>, at most <paramref name="maxLength"/> bytes long
-    /// (at least 1 unless <see cref="FileStorageOptions.AllowEmptyFiles"/>), before the form expires, and with the
-    /// storage's ACL, encryption, Cache-Control, Content-Disposition and metadata, which are fields of the form too.
-    /// </summary>
+    /// <inheritdoc />
     /// <remarks>
-    /// A POST replaces any object under the name (POST Object has no <c>If-None-Match</c>): give it a fresh name.
-    /// The form is signed for <see cref="S3FileStorageOptions.PublicEndpoint"/> when set; the bucket needs a CORS rule
-    /// allowing POST from the page's origin.
+    /// Up to <see cref="S3FileStorageOptions.MultipartThreshold"/> bytes: a form whose policy binds the exact key, the
+    /// content type, the storage's ACL, encryption, Cache-Control, Content-Disposition and metadata, and a length of at
+    /// most <paramref name="length"/> (at least 1 unless <see cref="FileStorageOptions.AllowEmptyFiles"/>). Larger: a
+    /// multipart upload started with the same object parameters, in parts of <see cref="S3FileStorageOptions.MultipartPartSize"/>
+    /// (more when the file would need over 10,000). A form and part URLs are signed for <see cref="S3FileStorageOptions.PublicEndpoint"/>
+    /// when set; the bucket needs a CORS rule for the page's origin (docs/s3.md).
     /// </remarks>
-    /// <param name="name">The stored name (relative to the location), as <c>SaveAsync</c> would store it.</param>
-    /// <param name="maxLength">The most bytes the file may have: 1 byte to 5 GiB (S3's limit for one upload).</param>
-    /// <param name="contentType">The Content-Type the browser must send and the object is stored with.</param>
-    /// <param name="expiry">How long the form works: 1 second to 7 days, whole seconds.</param>
-    /// <returns>Where to post, the fields in order, and when the form expires.</returns>
-    /// <exception cref="InvalidFileNameException">The name is refused.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The length or expiry is out of range.</exception>
-    /// <exception cref="ArgumentException">The content type is empty or not printable ASCII.</exception>
-    /// <exception cref="InvalidOperationException">The storage does not sign URLs (a public storage), or its credentials have expired.</exception>
-    public S3UploadForm CreateUploadForm(string name, long maxLength, string contentType, TimeSpan expiry)
+    protected override async Task<DirectUploadPlan> StartDirectUploadCoreAsync(string name, long length, string contentType, TimeSpan expiry, CancellationToken cancellationToken)
     {
-        string key = GetObjectKey(name);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxLength, MaxSingleUploadSize);
+        string key = GetFullKey(name);
         ValidateContentType(contentType);
-        return S3PostPolicy.Create(UploadSigner, key, Options.AllowEmptyFiles ? 0 : 1, maxLength, contentType, [.. _objectParameters.FormFields()], TimeProvider.GetUtcNow(), expiry);
-    }
+        if (length <= Options.MultipartThreshold)
+        {
+            // A POST replaces any object under the key (POST Object has no If-None-Match): the name's random token keeps it this upload's own.
+            var form = S3PostPolicy.Create(UploadSigner, key, Options.AllowEmptyFiles ? 0 : 1, length, contentType, [.. _objectParameters.FormFields()], TimeProvider.GetUtcNow(), expiry);
+            return DirectUploadPlan.Form(form.Url, form.Fields);
+        }
 
-    /// <summary>
-    /// Starts a multipart upload of <paramref name="name"/> for a browser to send the parts of, with the storage's
-    /// ACL, encryption, Cache-Control, Content-Disposition and metadata, as its own large uploads have.
-    /// </summary>
-    /// <remarks>Nothing is visible under the name until <see cref="CompleteMultipartUploadAsync"/>; the parts stay (and are billed) until it or <see cref="AbortMultipartUploadAsync"/>.</remarks>
-    /// <param name="name">The stored name (relative to the location); a fresh one, since completing replaces any object under it.</param>
-    /// <param name="contentType">The Content-Type the object is stored with.</param>
-    /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>The upload id, for the part URLs, the listing, completion and abort.</returns>
-    /// <exception cref="InvalidFileNameException">The name is refused.</exception>
-    /// <exception cref="StorageUnavailableException">The store cannot be reached or refused the request.</exception>
-    public async Task<string> StartMultipartUploadAsync(string name, string contentType, CancellationToken cancellationToken = default)
-    {
-        string key = GetObjectKey(name);
-        ValidateContentType(contentType);
+        long partSize = DirectUploadParts.Choose(length, Options.MultipartPartSize);
+        if (partSize > S3FileStorageOptions.MaxPartSize)
+        {
+            throw new InvalidFileContentException(FileContentProblem.TooLarge,
+                $"A file of {length:N0} bytes needs parts of {partSize:N0} bytes to fit S3's {DirectUploadParts.MaxParts:N0} parts, over S3's largest part ({S3FileStorageOptions.MaxPartSize:N0} bytes); storage '{Name}' cannot take it.");
+        }
+
         using var upload = await MultipartUpload.StartAsync(this, key, contentType, cancellationToken).ConfigureAwait(false);
-        return upload.UploadId;
+        return DirectUploadPlan.Parts(upload.UploadId, length, partSize);
     }
 
-    /// <summary>
-    /// Presigns the PUT of part <paramref name="partNumber"/> of a multipart upload with its
-    /// <c>Content-Length</c> signed: the store refuses a body of any other length.
-    /// </summary>
-    /// <param name="name">The stored name the upload was started for.</param>
-    /// <param name="uploadId">The id from <see cref="StartMultipartUploadAsync"/>.</param>
-    /// <param name="partNumber">1 to 10,000.</param>
-    /// <param name="contentLength">The part's exact length: 1 byte to 5 GiB, at least 5 MiB except for the last part.</param>
-    /// <param name="expiry">How long the URL works: 1 second to 7 days, whole seconds.</param>
-    /// <returns>The URL and when it expires; the browser must send exactly <paramref name="contentLength"/> bytes to it, and read the part's ETag from the answer only if it wants to (completion does not use it).</returns>
-    /// <exception cref="InvalidFileNameException">The name is refused.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The part number, length or expiry is out of range.</exception>
-    /// <exception cref="InvalidOperationException">The storage does not sign URLs (a public storage), or its credentials have expired.</exception>
-    public FileUrl GetPartUploadUrl(string name, string uploadId, int partNumber, long contentLength, TimeSpan expiry)
+    /// <inheritdoc />
+    /// <remarks>
+    /// <c>Content-Length</c> is a signed header (<c>X-Amz-SignedHeaders=content-length;host</c>): the store refuses a body
+    /// of any other length. The client may read the part's ETag from the answer (with a CORS rule exposing it); completion
+    /// does not use it.
+    /// </remarks>
+    protected override FileUrl GetDirectUploadPartUrlCore(string name, string uploadId, int partNumber, long partLength, TimeSpan expiry)
     {
-        string key = GetObjectKey(name);
-        ArgumentException.ThrowIfNullOrEmpty(uploadId);
-        ArgumentOutOfRangeException.ThrowIfLessThan(partNumber, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(partNumber, MaxParts);
-        ArgumentOutOfRangeException.ThrowIfLessThan(contentLength, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(contentLength, MaxSingleUploadSize);
-        return UploadSigner.PresignUploadPart(key, uploadId, partNumber, contentLength, TimeProvider.GetUtcNow(), expiry);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(partLength, S3FileStorageOptions.MaxPartSize);
+        return UploadSigner.PresignUploadPart(GetFullKey(name), uploadId, partNumber, partLength, TimeProvider.GetUtcNow(), expiry);
     }
 
-    /// <summary>The parts the store holds of an unfinished multipart upload, in part order (all pages).</summary>
-    /// <param name="name">The stored name the upload was started for.</param>
-    /// <param name="uploadId">The id from <see cref="StartMultipartUploadAsync"/>.</param>
-    /// <param name="cancellationToken">Cancels the requests.</param>
-    /// <returns>Each part's number and size.</returns>
-    /// <exception cref="FileNotFoundException">There is no such upload: it was completed or aborted, or a lifecycle rule removed it.</exception>
-    /// <exception cref="StorageUnavailableException">The store cannot be reached or refused the request.</exception>
-    public async Task<IReadOnlyList<S3UploadedPart>> ListUploadedPartsAsync(string name, string uploadId, CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<UploadedPart>> ListDirectUploadPartsCoreAsync(string name, string uploadId, CancellationToken cancellationToken)
     {
-        var parts = await ListPartsAsync(name, GetObjectKey(name), uploadId, cancellationToken).ConfigureAwait(false);
-        return [.. parts.Select(p => new S3UploadedPart(p.PartNumber ?? 0, p.Size ?? 0))];
+        var parts = await ListPartsAsync(name, GetFullKey(name), uploadId, cancellationToken).ConfigureAwait(false);
+        return [.. parts.Select(p => new UploadedPart(p.PartNumber ?? 0, p.Size ?? 0))];
     }
 
-    /// <summary>
-    /// Completes a multipart upload from the parts the store itself lists (never from ETags a client sent), after
-    /// checking that they add up to <paramref name="expectedLength"/> and that every part but the last has at least
-    /// 5 MiB. A refused upload is aborted, so nothing is left in the store.
-    /// </summary>
-    /// <param name="name">The stored name the upload was started for.</param>
-    /// <param name="uploadId">The id from <see cref="StartMultipartUploadAsync"/>.</param>
-    /// <param name="expectedLength">The declared length of the whole file.</param>
-    /// <param name="cancellationToken">Cancels the requests.</param>
-    /// <exception cref="InvalidFileContentException">The parts hold more bytes than declared (<see cref="FileContentProblem.TooLarge"/>); the upload was aborted.</exception>
-    /// <exception cref="InvalidOperationException">The parts hold fewer bytes than declared, none at all, or a part before the last is under 5 MiB; the upload was aborted.</exception>
-    /// <exception cref="FileNotFoundException">There is no such upload: it was completed or aborted, or a lifecycle rule removed it.</exception>
-    /// <exception cref="StorageUnavailableException">The store cannot be reached or refused the request.</exception>
-    public async Task CompleteMultipartUploadAsync(string name, string uploadId, long expectedLength, CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    /// <remarks>
+    /// Fewer bytes than declared keep the upload as it is, for the client to send the missing parts; more bytes, or a
+    /// part before the last under S3's 5 MiB minimum (which S3 would refuse to complete), abort it. An object already
+    /// under the key (a HEAD just before completing; RGW ignores <c>If-None-Match</c> on completion, so a write between
+    /// the two is not caught) refuses the completion and aborts the upload: names carry a random token, so this guards
+    /// against bugs, not against other clients. A name reservation counts as an object here, though readers see none:
+    /// its upload completes over whatever is under the key when it ends.
+    /// </remarks>
+    protected override async Task CompleteDirectUploadCoreAsync(string name, string uploadId, long length, CancellationToken cancellationToken)
     {
-        string key = GetObjectKey(name);
+        string key = GetFullKey(name);
         var parts = await ListPartsAsync(name, key, uploadId, cancellationToken).ConfigureAwait(false);
         long total = parts.Sum(p => p.Size ?? 0);
-        int small = parts.FindIndex(p => p.Size < MinPartSize);
-        string? refusal = parts.Count == 0 ? "no parts were uploaded"
-            : total != expectedLength ? $"its {parts.Count} parts hold {total:N0} bytes, not the {expectedLength:N0} declared"
-            : small >= 0 && small < parts.Count - 1 ? $"part {parts[small].PartNumber} has {parts[small].Size:N0} bytes, under S3's 5 MiB minimum for all parts but the last"
-            : null;
-        if (refusal is not null)
+        if (total < length)
         {
-            await AbortMultipartUploadAsync(name, uploadId, CancellationToken.None).ConfigureAwait(false);
-            string message = $"Storage '{Name}' refused to complete the upload of '{name}': {refusal}. The upload was aborted and nothing was stored; upload the file again.";
-            throw total > expectedLength ? new InvalidFileContentException(FileContentProblem.TooLarge, message) : new InvalidOperationException(message);
+            throw new UploadTicketException(UploadTicketProblem.Incomplete,
+                $"The upload is not complete: the store holds {parts.Count:N0} parts with {total:N0} of the {length:N0} bytes declared. Send the missing parts, then complete again.");
+        }
+
+        int small = parts.FindIndex(p => p.Size < S3FileStorageOptions.MinPartSize);
+        if (total > length)
+        {
+            await AbortRefusedAsync(name, uploadId).ConfigureAwait(false);
+            throw new InvalidFileContentException(FileContentProblem.TooLarge,
+                $"Storage '{Name}' refused to complete the upload of '{name}': its {parts.Count:N0} parts hold {total:N0} bytes, more than the {length:N0} declared. The upload was aborted and nothing was stored; upload the file again.");
+        }
+
+        if (small >= 0 && small < parts.Count - 1)
+        {
+            await AbortRefusedAsync(name, uploadId).ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"Storage '{Name}' refused to complete the upload of '{name}': part {parts[small].PartNumber} has {parts[small].Size:N0} bytes, under S3's 5 MiB minimum for every part but the last. The upload was aborted and nothing was stored; upload the file again in parts of the planned size.");
+        }
+
+        if (await HeadAsync(key, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            await AbortRefusedAsync(name, uploadId).ConfigureAwait(false);
+            Log.DirectUploadOverExisting(Logger, Name, key, IsReservation(existing.Metadata));
+            throw new IOException(
+                $"Storage '{Name}' refused to complete the upload of '{name}': {(IsReservation(existing.Metadata) ? "another upload has claimed the name" : "a file is already stored under the name")}, and completing would replace it. The upload was aborted; the other file is untouched. Start the upload again under a new name (GetSaveName).");
         }
 
         var request = new CompleteMultipartUploadRequest
@@ -146,15 +121,40 @@ public sealed partial class S3FileStorage
         Log.MultipartCompleted(Logger, Name, key, parts.Count, total);
     }
 
-    /// <summary>Aborts a multipart upload: the store deletes its parts. An upload that no longer exists is not an error.</summary>
-    /// <param name="name">The stored name the upload was started for.</param>
-    /// <param name="uploadId">The id from <see cref="StartMultipartUploadAsync"/>.</param>
-    /// <param name="cancellationToken">Cancels the request.</param>
-    /// <exception cref="StorageUnavailableException">The store cannot be reached or refused the request.</exception>
-    public async Task AbortMultipartUploadAsync(string name, string uploadId, CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    /// <remarks>Without an upload id (the ledger sweep knows only the name), every unfinished multipart upload of exactly the name's key is aborted.</remarks>
+    protected override async Task AbortDirectUploadCoreAsync(string name, string? uploadId, CancellationToken cancellationToken)
     {
-        string key = GetObjectKey(name);
-        ArgumentException.ThrowIfNullOrEmpty(uploadId);
+        string key = GetFullKey(name);
+        if (uploadId is not null)
+        {
+            await AbortUploadAsync(key, uploadId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // The prefix also matches longer keys (a/b.txt matches a/b.txt.bak), so each upload's key is compared.
+        string? keyMarker = null, uploadIdMarker = null;
+        do
+        {
+            var request = new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = key, KeyMarker = keyMarker, UploadIdMarker = uploadIdMarker };
+            var page = await CallAsync("ListMultipartUploads", key, ct => _client.ListMultipartUploadsAsync(request, ct), cancellationToken).ConfigureAwait(false);
+            foreach (var upload in page.MultipartUploads ?? [])
+            {
+                if (string.Equals(upload.Key, key, StringComparison.Ordinal))
+                {
+                    await AbortUploadAsync(key, upload.UploadId, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            keyMarker = page.IsTruncated == true ? page.NextKeyMarker : null;
+            uploadIdMarker = page.IsTruncated == true ? page.NextUploadIdMarker : null;
+        }
+        while (keyMarker is not null);
+    }
+
+    /// <summary>Aborts one multipart upload: the store deletes its parts. An upload that no longer exists is not an error.</summary>
+    private async Task AbortUploadAsync(string key, string uploadId, CancellationToken cancellationToken)
+    {
         try
         {
             var request = new AbortMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId };
@@ -167,13 +167,15 @@ public sealed partial class S3FileStorage
         }
     }
 
+    /// <summary>Aborts an upload whose completion is refused; not cancellable (the refusal must leave nothing), but bounded by the request timeout.</summary>
+    private Task AbortRefusedAsync(string name, string uploadId) => AbortUploadAsync(GetFullKey(name), uploadId, CancellationToken.None);
+
     /// <summary>The signer of upload forms and part URLs: the one of the storage's presigned URLs.</summary>
     private SigV4Presigner UploadSigner => _presigner ?? throw new InvalidOperationException(
         $"Storage '{Name}' does not sign URLs (it is public, with QueryStringAuth off), so it cannot sign direct uploads either. Use a private storage for direct uploads.");
 
     private static void ValidateContentType(string contentType)
     {
-        ArgumentException.ThrowIfNullOrEmpty(contentType);
         if (contentType.Any(c => c is < ' ' or > '~'))
         {
             throw new ArgumentException($"The content type '{contentType}' must be printable ASCII (it is a header value).", nameof(contentType));
@@ -182,7 +184,6 @@ public sealed partial class S3FileStorage
 
     private async Task<List<PartDetail>> ListPartsAsync(string name, string key, string uploadId, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(uploadId);
         var parts = new List<PartDetail>();
         int? marker = null;
         while (true)

@@ -33,6 +33,9 @@ public sealed partial class S3FileStorage : FileStorage<S3FileStorageOptions>, I
     private readonly ObjectParameters _objectParameters;
     private readonly System.Buffers.ArrayPool<byte> _partBuffers;
 
+    /// <summary>Whether the bucket has been seen to exist (see <see cref="HeadAsync"/>).</summary>
+    private volatile bool _bucketSeen;
+
     /// <summary>Creates an S3 storage.</summary>
     /// <param name="name">The storage's name (<c>"private"</c>).</param>
     /// <param name="options">Its settings; from here on they cannot change.</param>
@@ -306,31 +309,49 @@ public sealed partial class S3FileStorage : FileStorage<S3FileStorageOptions>, I
     /// 404 like a missing object, and refused keys a bare 403. A GET's error names it: <c>NoSuchKey</c> (healthy),
     /// <c>NoSuchBucket</c>, <c>InvalidAccessKeyId</c>, <c>SignatureDoesNotMatch</c>, <c>AccessDenied</c>.
     /// </remarks>
-    protected override async Task CheckHealthCoreAsync(string probeName, CancellationToken cancellationToken)
+    protected internal override Task CheckHealthCoreAsync(string probeName, CancellationToken cancellationToken) =>
+        ConfirmBucketAsync(GetFullKey(probeName), cancellationToken); // no such object: the store, the bucket and the credentials all work
+
+    /// <summary>HEAD of a key: its metadata, or <see langword="null"/> when it does not exist.</summary>
+    /// <remarks>
+    /// A HEAD answer has no body, so a missing bucket is a 404 like a missing object: until the bucket has been seen,
+    /// a 404 is asked again with a GET, whose error names it (<c>NoSuchBucket</c> becomes <see cref="StorageUnavailableException"/>).
+    /// Once seen, a miss costs one request; a bucket deleted later is the health check's to report.
+    /// </remarks>
+    /// <exception cref="UnauthorizedAccessException">403: the credentials may lack permission.</exception>
+    /// <exception cref="StorageUnavailableException">The bucket does not exist, or the store cannot be reached.</exception>
+    private async Task<GetObjectMetadataResponse?> HeadAsync(string key, CancellationToken cancellationToken)
     {
-        string key = GetFullKey(probeName);
+        try
+        {
+            var head = await CallAsync("HEAD", key, ct => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct), cancellationToken).ConfigureAwait(false);
+            _bucketSeen = true;
+            return head;
+        }
+        catch (AmazonS3Exception ex) when (S3Errors.IsNotFound(ex))
+        {
+            if (!_bucketSeen)
+            {
+                await ConfirmBucketAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Throws <see cref="StorageUnavailableException"/> naming the bucket if it does not exist (a GET's error says which 404 it is).</summary>
+    private async Task ConfirmBucketAsync(string key, CancellationToken cancellationToken)
+    {
         try
         {
             using var found = await CallAsync("GET", key, ct => _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonS3Exception ex) when (S3Errors.IsNotFound(ex))
         {
-            // No such object: the store, the bucket and the credentials all work.
+            // NoSuchKey: the bucket exists.
         }
-    }
 
-    /// <summary>HEAD of a key: its metadata, or <see langword="null"/> when it does not exist.</summary>
-    /// <exception cref="UnauthorizedAccessException">403: the credentials may lack permission.</exception>
-    private async Task<GetObjectMetadataResponse?> HeadAsync(string key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await CallAsync("HEAD", key, ct => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct), cancellationToken).ConfigureAwait(false);
-        }
-        catch (AmazonS3Exception ex) when (S3Errors.IsNotFound(ex))
-        {
-            return null;
-        }
+        _bucketSeen = true;
     }
 
     private static bool IsReservation(MetadataCollection? metadata) =>

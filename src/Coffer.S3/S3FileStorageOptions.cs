@@ -122,9 +122,9 @@ public sealed class S3FileStorageOptions : FileStorageOptions
     public string? ServerSideEncryptionKeyId { get; set { ThrowIfReadOnly(); field = value; } }
 
     /// <summary>
-    /// Content longer than this many bytes goes up as a multipart upload; shorter content as one PUT. Content that
-    /// cannot seek is buffered at most one part before this is decided. Default: 8 MiB (<c>AWS_S3_MULTIPART_THRESHOLD</c>
-    /// of boto3's transfer config). At most 5 GiB.
+    /// Content longer than this many bytes goes up as a multipart upload; shorter content as one PUT (a direct upload:
+    /// as one form). Content that cannot seek is buffered at most one part before this is decided. Default: 8 MiB, as
+    /// boto3's <c>TransferConfig.multipart_threshold</c> (django-storages has no setting of its own for it). At most 5 GiB.
     /// </summary>
     public long MultipartThreshold { get; set { ThrowIfReadOnly(); field = value; } } = 8 * 1024 * 1024;
 

@@ -6,7 +6,7 @@ namespace Coffer.S3;
 /// named <c>file</c>. The store refuses it, storing nothing, when any field was changed, the file's length is
 /// outside the signed range or the form has expired.
 /// </summary>
-public sealed class S3UploadForm
+internal sealed class S3UploadForm
 {
     internal S3UploadForm(Uri url, IReadOnlyList<KeyValuePair<string, string>> fields, DateTimeOffset expiresAt)
     {

@@ -51,4 +51,10 @@ internal static partial class Log
 
     [LoggerMessage(2007, LogLevel.Information, "Storage {Storage}: the answer to the PUT of {Key} was lost, so it may have been stored; it was removed, and the save failed with nothing stored", EventName = "S3LostAnswerCleanedUp")]
     private static partial void LostAnswerCleanedUpCore(ILogger logger, string storage, string key);
+
+    public static void DirectUploadOverExisting(ILogger logger, string storage, string key, bool reservation) =>
+        DirectUploadOverExistingCore(logger, LogText.Escape(storage), LogText.Escape(key), reservation);
+
+    [LoggerMessage(2008, LogLevel.Warning, "Storage {Storage}: refused to complete a direct upload of {Key}, which already holds an object (a name reservation: {Reservation}); a name with a random token should never be taken, so the name was chosen or reused wrongly", EventName = "S3DirectUploadOverExisting")]
+    private static partial void DirectUploadOverExistingCore(ILogger logger, string storage, string key, bool reservation);
 }

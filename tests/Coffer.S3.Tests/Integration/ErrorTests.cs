@@ -73,6 +73,29 @@ public sealed class ErrorTests(S3Server server) : S3TestBase(server)
     }
 
     [Fact]
+    public async Task A_lookup_in_a_missing_bucket_is_unavailable_with_the_bucket_name_not_a_missing_file()
+    {
+        // A HEAD answer has no body, so RGW's 404 for a missing bucket looks like the 404 of a missing object.
+        using var storage = new S3FileStorage("private", Server.Options("coffer-no-such-bucket-002"));
+
+        var exists = await Assert.ThrowsAsync<StorageUnavailableException>(() => storage.ExistsAsync("a.txt"));
+        var info = await Assert.ThrowsAsync<StorageUnavailableException>(() => storage.GetInfoAsync("a.txt"));
+
+        Assert.Contains("'coffer-no-such-bucket-002' does not exist", exists.Message, StringComparison.Ordinal);
+        Assert.Contains("'coffer-no-such-bucket-002' does not exist", info.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_lookup_of_a_missing_file_in_a_bucket_that_exists_is_false()
+    {
+        var storage = CreateStorage();
+
+        Assert.False(await storage.ExistsAsync("a.txt"));
+        Assert.False(await storage.ExistsAsync("b.txt"));
+        Assert.False((await storage.GetInfoAsync("a.txt")).Exists);
+    }
+
+    [Fact]
     public async Task Refused_connection_is_storage_unavailable_with_what_to_check()
     {
         int port = FreePort();
