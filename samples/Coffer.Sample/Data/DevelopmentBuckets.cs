@@ -54,12 +54,17 @@ public static partial class DevelopmentBuckets
             try
             {
                 // The deadline bounds the SDK's own retries too, not only the waits between these tries.
-                await s3.Client.PutBucketAsync(new PutBucketRequest { BucketName = s3.BucketName }, deadline);
+                try
+                {
+                    await s3.Client.PutBucketAsync(new PutBucketRequest { BucketName = s3.BucketName }, deadline);
+                }
+                catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
+                {
+                    // already there; its CORS rule is set again below, in case it was made before direct uploads
+                }
+
+                await AllowDirectUploadsAsync(s3, deadline);
                 return true;
-            }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
-            {
-                return true; // already there
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
@@ -90,6 +95,20 @@ public static partial class DevelopmentBuckets
             return false;
         }
     }
+
+    /// <summary>
+    /// The CORS rule a browser needs to send direct uploads to the bucket (docs/s3.md): POST for forms, PUT for parts,
+    /// ETag exposed. Any origin, since this runs only against a local development server; on AWS, name the app's origin.
+    /// </summary>
+    private static Task<PutCORSConfigurationResponse> AllowDirectUploadsAsync(S3FileStorage s3, CancellationToken cancellationToken) =>
+        s3.Client.PutCORSConfigurationAsync(new PutCORSConfigurationRequest
+        {
+            BucketName = s3.BucketName,
+            Configuration = new CORSConfiguration
+            {
+                Rules = [new CORSRule { AllowedOrigins = ["*"], AllowedMethods = ["PUT", "POST"], AllowedHeaders = ["*"], ExposeHeaders = ["ETag"], MaxAgeSeconds = 600 }],
+            },
+        }, cancellationToken);
 
     private static string FirstLine(Exception exception) =>
         LogText.Escape($"{exception.GetType().Name}: {exception.Message.Split('\n', 2)[0].Trim()}")!;

@@ -65,6 +65,15 @@ public sealed class S3SampleStorage : ISampleStorage
         try
         {
             await _client.PutBucketAsync(_bucket, cancellationToken);
+            // What a browser needs to send direct uploads straight to the bucket (docs/s3.md): the page's origin is a loopback port.
+            await _client.PutCORSConfigurationAsync(new Amazon.S3.Model.PutCORSConfigurationRequest
+            {
+                BucketName = _bucket,
+                Configuration = new Amazon.S3.Model.CORSConfiguration
+                {
+                    Rules = [new Amazon.S3.Model.CORSRule { AllowedOrigins = ["*"], AllowedMethods = ["PUT", "POST"], AllowedHeaders = ["*"], ExposeHeaders = ["ETag"] }],
+                },
+            }, cancellationToken);
         }
         catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or HttpRequestException)
         {
