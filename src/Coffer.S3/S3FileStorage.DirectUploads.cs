@@ -35,11 +35,11 @@ public sealed partial class S3FileStorage
             return DirectUploadPlan.Form(form.Url, form.Fields);
         }
 
-        long partSize = DirectUploadParts.Choose(length, Options.MultipartPartSize);
+        long partSize = DirectUploadPlan.ChoosePartSize(length, Options.MultipartPartSize);
         if (partSize > S3FileStorageOptions.MaxPartSize)
         {
             throw new InvalidFileContentException(FileContentProblem.TooLarge,
-                $"A file of {length:N0} bytes needs parts of {partSize:N0} bytes to fit S3's {DirectUploadParts.MaxParts:N0} parts, over S3's largest part ({S3FileStorageOptions.MaxPartSize:N0} bytes); storage '{Name}' cannot take it.");
+                $"A file of {length:N0} bytes needs parts of {partSize:N0} bytes to fit S3's {DirectUploadPlan.MaxParts:N0} parts, over S3's largest part ({S3FileStorageOptions.MaxPartSize:N0} bytes); storage '{Name}' cannot take it.");
         }
 
         using var upload = await MultipartUpload.StartAsync(this, key, contentType, cancellationToken).ConfigureAwait(false);

@@ -309,7 +309,7 @@ public sealed partial class S3FileStorage : FileStorage<S3FileStorageOptions>, I
     /// 404 like a missing object, and refused keys a bare 403. A GET's error names it: <c>NoSuchKey</c> (healthy),
     /// <c>NoSuchBucket</c>, <c>InvalidAccessKeyId</c>, <c>SignatureDoesNotMatch</c>, <c>AccessDenied</c>.
     /// </remarks>
-    protected internal override Task CheckHealthCoreAsync(string probeName, CancellationToken cancellationToken) =>
+    protected override Task CheckHealthCoreAsync(string probeName, CancellationToken cancellationToken) =>
         ConfirmBucketAsync(GetFullKey(probeName), cancellationToken); // no such object: the store, the bucket and the credentials all work
 
     /// <summary>HEAD of a key: its metadata, or <see langword="null"/> when it does not exist.</summary>

@@ -50,7 +50,7 @@ public abstract partial class FileStorage
         FileNames.Validate(name);
         ArgumentException.ThrowIfNullOrEmpty(uploadId);
         ArgumentOutOfRangeException.ThrowIfLessThan(partNumber, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(partNumber, DirectUploadParts.MaxParts);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(partNumber, DirectUploadPlan.MaxParts);
         ArgumentOutOfRangeException.ThrowIfLessThan(partLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(expiry, TimeSpan.Zero);
         RequireDirectUploads();

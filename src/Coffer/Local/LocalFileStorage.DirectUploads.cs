@@ -118,7 +118,7 @@ public sealed partial class LocalFileStorage
     protected override async Task<DirectUploadPlan> StartDirectUploadCoreAsync(string name, long length, string contentType, TimeSpan expiry, CancellationToken cancellationToken)
     {
         // The content type is not kept: a local file's type comes from its name when it is served.
-        long partSize = DirectUploadParts.Choose(length, PreferredPartSize);
+        long partSize = DirectUploadPlan.ChoosePartSize(length, PreferredPartSize);
         string uploadId = LocalUploadFolder.NewId();
         var upload = await LocalUploadFolder.CreateAsync(_root, name, uploadId, length, partSize, cancellationToken).ConfigureAwait(false);
         Log.DirectUploadStarted(Logger, Name, name, uploadId, upload.PartCount);

@@ -69,6 +69,26 @@ public sealed class DirectUploadPlan
         return new(DirectUploadMethod.Parts, uploadId, partSize, DirectUploadParts.Count(length, partSize), null, []);
     }
 
+    /// <summary>The most parts an upload may have: S3's limit, which every backend keeps, so one client works with all.</summary>
+    public const int MaxParts = 10_000;
+
+    /// <summary>
+    /// The part size for a file of <paramref name="length"/> bytes: <paramref name="preferredPartSize"/>, or more when the
+    /// file would otherwise need more than <see cref="MaxParts"/> parts, rounded up to a whole MiB. A backend's
+    /// <c>StartDirectUploadCoreAsync</c> uses it, so every backend splits a file the same way.
+    /// </summary>
+    /// <param name="length">The file's length.</param>
+    /// <param name="preferredPartSize">The backend's usual part size.</param>
+    public static long ChoosePartSize(long length, long preferredPartSize)
+    {
+        const long MiB = 1024 * 1024;
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfLessThan(preferredPartSize, 1);
+        long needed = (length + MaxParts - 1) / MaxParts;
+        long size = Math.Max(preferredPartSize, needed);
+        return (size + MiB - 1) / MiB * MiB;
+    }
+
     /// <summary>The exact length of part <paramref name="partNumber"/> of a file of <paramref name="length"/> bytes.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The file has no such part.</exception>
     public long GetPartLength(int partNumber, long length) => DirectUploadParts.Length(partNumber, length, PartSize);
@@ -77,8 +97,7 @@ public sealed class DirectUploadPlan
 /// <summary>The one place that splits a file into parts.</summary>
 internal static class DirectUploadParts
 {
-    /// <summary>S3's most parts; every backend keeps to it, so one client works with all.</summary>
-    public const int MaxParts = 10_000;
+    public const int MaxParts = DirectUploadPlan.MaxParts;
 
     public static int Count(long length, long partSize) => checked((int)Math.Max(1, (length + partSize - 1) / partSize));
 
@@ -90,17 +109,6 @@ internal static class DirectUploadParts
         return partNumber < count ? partSize : length - (count - 1) * partSize;
     }
 
-    /// <summary>
-    /// The part size for a file of <paramref name="length"/> bytes: <paramref name="preferred"/>, or more when the file
-    /// would otherwise need more than <see cref="MaxParts"/> parts, rounded up to a whole MiB.
-    /// </summary>
-    public static long Choose(long length, long preferred)
-    {
-        const long MiB = 1024 * 1024;
-        long needed = (length + MaxParts - 1) / MaxParts;
-        long size = Math.Max(preferred, needed);
-        return (size + MiB - 1) / MiB * MiB;
-    }
 }
 
 /// <summary>A part of a direct upload the storage holds.</summary>
