@@ -123,9 +123,24 @@ public abstract class MalformedRequestTests : IDisposable
     {
         var owner = await OwnerAsync();
 
-        using var response = await owner.Http.PostAsync(new Uri("/api/files", UriKind.Relative), Body("{}", "application/json"));
+        using var response = await owner.Http.PostAsync(new Uri("/api/files", UriKind.Relative), Body("hello", "text/plain"));
 
         await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"ticket\": \"\"}")]
+    [InlineData("{\"ticket\": 42}")]
+    [InlineData("[")]
+    public async Task A_commit_without_a_ticket_is_a_400_problem_that_asks_for_one(string json)
+    {
+        var owner = await OwnerAsync();
+
+        using var response = await owner.Http.PostAsync(new Uri("/api/files", UriKind.Relative), Body(json, "application/json"));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains("ticket", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -76,10 +76,14 @@ public static class FilesApi
             return await CommitUploadAsync(request, user, db, storage, uploads, clock, ct);
         }
 
+        if (string.IsNullOrEmpty(request.ContentType) && request.ContentLength is null or 0)
+        {
+            return TypedResults.Problem(UploadShape, statusCode: StatusCodes.Status400BadRequest, title: "The request has no body");
+        }
+
         if (!request.HasFormContentType)
         {
-            return TypedResults.Problem("Send the file as multipart/form-data in the field 'file', or JSON {\"ticket\": \"…\"} to commit a direct upload.",
-                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported request type");
+            return TypedResults.Problem(UploadShape, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported request type");
         }
 
         IFormFile? file;
@@ -87,8 +91,10 @@ public static class FilesApi
         {
             file = (await request.ReadFormAsync(ct)).Files.GetFile("file");
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
+            // What the framework's own IFormFile binding answers 400 to: a malformed form, or a body shorter or longer
+            // than its Content-Length (BadHttpRequestException is an IOException).
             return TypedResults.Problem($"The form could not be read: {ex.Message}", statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
         }
 
@@ -113,6 +119,8 @@ public static class FilesApi
 
         return TypedResults.Created($"/api/files/{row!.Id}", ToResponse(row));
     }
+
+    private const string UploadShape = "Send the file as multipart/form-data in the field 'file', or JSON {\"ticket\": \"…\"} to commit a direct upload.";
 
     /// <summary><c>POST /api/uploads</c>: a ticket to send a file straight to the private storage (docs/direct-uploads.md).</summary>
     private static async Task<Results<Created<Coffer.AspNetCore.DirectUploadTicket>, ProblemHttpResult>> StartUpload(UploadRequest? body, ClaimsPrincipal user,
@@ -142,9 +150,15 @@ public static class FilesApi
             body = null;
         }
 
+        if (body?.Ticket is not { Length: > 0 })
+        {
+            return TypedResults.Problem("Send JSON {\"ticket\": \"…\"} with the ticket POST /api/uploads gave for this file.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
+        }
+
         try
         {
-            var upload = uploads.Read(body?.Ticket, user);
+            var upload = uploads.Read(body.Ticket, user);
             var info = await storage.GetInfoAsync(upload.Name, ct);
             var row = new PrivateFile
             {
