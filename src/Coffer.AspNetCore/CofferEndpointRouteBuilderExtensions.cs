@@ -27,7 +27,8 @@ public static class CofferEndpointRouteBuilderExtensions
     /// <c>Content-Security-Policy</c> with <c>default-src 'none'</c> and <c>sandbox</c>, and every type other than
     /// images (but SVG), audio, video, plain text and PDF as an attachment, never inline. The endpoint needs no
     /// authentication: a signed URL is the permission. Map it at the root of the app (not inside a route group),
-    /// since the storages' URLs start with the route prefix.
+    /// since the storages' URLs start with the route prefix. It adds no authorization metadata, so that conventions the
+    /// app adds apply as written; under a fallback authorization policy, add <c>.AllowAnonymous()</c> to what it returns.
     /// </remarks>
     /// <param name="endpoints">The app's endpoints.</param>
     /// <returns>A builder for conventions (rate limiting, CORS, output caching) that apply to the endpoint.</returns>
