@@ -20,7 +20,24 @@ public sealed class PostgresDiskDirectUploadTests(PostgresDiskDirectUploadApp ap
     : DirectUploadTests(app, output), IClassFixture<PostgresDiskDirectUploadApp>;
 
 public sealed class PostgresS3DirectUploadTests(PostgresS3DirectUploadApp app, ITestOutputHelper output)
-    : DirectUploadTests(app, output), IClassFixture<PostgresS3DirectUploadApp>;
+    : DirectUploadTests(app, output), IClassFixture<PostgresS3DirectUploadApp>
+{
+    [Fact]
+    public async Task A_form_sent_with_another_type_than_its_policy_signs_is_refused_by_the_store_and_nothing_is_left()
+    {
+        var owner = await OwnerAsync();
+        var before = await TraceAsync();
+        var ticket = await DirectUploadApi.TicketAsync(owner, "typed.txt", 100, "text/plain");
+        var fields = ticket.Fields!.ToDictionary(f => f.Key, f => f.Key == "Content-Type" ? "text/html" : f.Value, StringComparer.Ordinal);
+
+        using var posted = await Api.PostFormAsync(ticket with { Fields = fields }, TestFiles.RandomBytes(100), "text/html");
+        using var committed = await DirectUploadApi.CommitAsync(owner, ticket.Ticket);
+
+        Assert.Equal(HttpStatusCode.Forbidden, posted.StatusCode); // the policy's ["eq", "$Content-Type", "text/plain"]
+        await AssertProblemAsync(committed, HttpStatusCode.Conflict, "");
+        await AssertNothingLeftAsync(before, owner, "typed.txt");
+    }
+}
 
 /// <summary>
 /// The sample's JSON API for direct uploads (docs/direct-uploads.md) over real HTTP: a ticket from <c>POST /api/uploads</c>,
@@ -58,6 +75,9 @@ public abstract class DirectUploadTests : IDisposable
     private readonly HttpClient _anonymous;
     private readonly DirectUploadApi _api;
 
+    /// <summary>The protocol's client; its store client has no credentials.</summary>
+    protected DirectUploadApi Api => _api;
+
     protected DirectUploadTests(SampleApp app, ITestOutputHelper output)
     {
         _app = app;
@@ -75,25 +95,25 @@ public abstract class DirectUploadTests : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private Task<ApiUser> OwnerAsync() => _app.UserAsync("owner");
+    protected Task<ApiUser> OwnerAsync() => _app.UserAsync("owner");
 
     private Task<ApiUser> StrangerAsync() => _app.UserAsync("stranger");
 
     /// <summary>Everything the store holds for the private storage: objects, and unfinished uploads (parts on disk, multipart uploads on S3).</summary>
-    private async Task<List<string>> TraceAsync() =>
+    protected async Task<List<string>> TraceAsync() =>
     [
         .. await _app.Storage.ListAsync("private", CancellationToken.None),
         .. (await _app.Storage.ListUnfinishedUploadsAsync("private", CancellationToken.None)).Select(key => "unfinished:" + key),
     ];
 
     /// <summary>Nothing more in the store than <paramref name="before"/> (other tests' leftovers may be swept meanwhile), and no row named <paramref name="fileName"/>.</summary>
-    private async Task AssertNothingLeftAsync(List<string> before, ApiUser owner, string fileName)
+    protected async Task AssertNothingLeftAsync(List<string> before, ApiUser owner, string fileName)
     {
         Assert.Empty((await TraceAsync()).Except(before));
         Assert.DoesNotContain(await owner.ListFilesAsync(), f => f.Name == fileName);
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detailContains)
+    protected static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detailContains)
     {
         await ApiUser.EnsureStatusAsync(response, status);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
