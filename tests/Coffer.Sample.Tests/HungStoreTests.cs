@@ -46,6 +46,10 @@ public sealed class ProxiedS3SampleStorage : ISampleStorage
 
     public Task<IReadOnlyList<string>> ListAsync(string storage, CancellationToken cancellationToken) => _inner.ListAsync(storage, cancellationToken);
 
+    public Task<IReadOnlyList<string>> ListUnfinishedUploadsAsync(string storage, CancellationToken cancellationToken) => _inner.ListUnfinishedUploadsAsync(storage, cancellationToken);
+
+    public bool IsS3 => true;
+
     public async ValueTask DisposeAsync()
     {
         Proxy.Resume();

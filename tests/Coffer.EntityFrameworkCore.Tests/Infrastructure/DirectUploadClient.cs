@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Coffer.Local;
 
 namespace Coffer.EntityFrameworkCore.Tests.Infrastructure;
@@ -22,16 +21,7 @@ internal static class DirectUploadClient
                 return;
             }
 
-            using var form = new MultipartFormDataContent();
-            foreach (var (key, value) in plan.FormFields)
-            {
-                form.Add(new StringContent(value), key);
-            }
-
-            var file = new ByteArrayContent(content);
-            file.Headers.ContentType = MediaTypeHeaderValue.Parse(plan.FormFields.First(f => f.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).Value);
-            form.Add(file, "file", "file");
-            using var response = await Http.PostAsync(plan.FormUrl, form);
+            using var response = await Coffer.TestSupport.DirectUploadForm.PostAsync(Http, plan.FormUrl!, plan.FormFields, content);
             response.EnsureSuccessStatusCode();
             return;
         }

@@ -11,6 +11,15 @@ public interface ISampleStorage : IAsyncDisposable
 
     /// <summary>Every object the store holds for the app's storage <paramref name="storage"/> (<c>private</c> or <c>public</c>), by stored name.</summary>
     Task<IReadOnlyList<string>> ListAsync(string storage, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The direct uploads the store holds unfinished for the app's storage <paramref name="storage"/>: the files under
+    /// <c>.coffer-uploads</c> on disk (which <see cref="ListAsync"/> lists too), the multipart uploads' keys on S3 (which it does not).
+    /// </summary>
+    Task<IReadOnlyList<string>> ListUnfinishedUploadsAsync(string storage, CancellationToken cancellationToken);
+
+    /// <summary>Whether the app's direct uploads go to S3 (a form up to MultipartThreshold, parts above), rather than to the local disk (always parts).</summary>
+    bool IsS3 { get; }
 }
 
 /// <summary>The embedded default: no settings at all, so the storages are folders under <c>App_Data/coffer</c> in the content root.</summary>
@@ -35,6 +44,11 @@ public sealed class DiskSampleStorage : ISampleStorage
             : [];
         return Task.FromResult(names);
     }
+
+    public async Task<IReadOnlyList<string>> ListUnfinishedUploadsAsync(string storage, CancellationToken cancellationToken) =>
+        [.. (await ListAsync(storage, cancellationToken)).Where(name => name.StartsWith(".coffer-uploads/", StringComparison.Ordinal))];
+
+    public bool IsS3 => false;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask; // the folders go with the content root
 }
@@ -106,8 +120,23 @@ public sealed class S3SampleStorage : ISampleStorage
         return (listing.S3Objects ?? []).Select(o => o.Key[(storage.Length + 1)..]).Order(StringComparer.Ordinal).ToList();
     }
 
+    public async Task<IReadOnlyList<string>> ListUnfinishedUploadsAsync(string storage, CancellationToken cancellationToken)
+    {
+        var listing = await _client.ListMultipartUploadsAsync(new Amazon.S3.Model.ListMultipartUploadsRequest { BucketName = _bucket, Prefix = storage + "/" }, cancellationToken);
+        return (listing.MultipartUploads ?? []).Select(u => u.Key[(storage.Length + 1)..]).Order(StringComparer.Ordinal).ToList();
+    }
+
+    public bool IsS3 => true;
+
     public async ValueTask DisposeAsync()
     {
+        // A bucket with unfinished multipart uploads (a test that failed halfway) cannot be removed.
+        var uploads = await _client.ListMultipartUploadsAsync(new Amazon.S3.Model.ListMultipartUploadsRequest { BucketName = _bucket });
+        foreach (var upload in uploads.MultipartUploads ?? [])
+        {
+            await _client.AbortMultipartUploadAsync(_bucket, upload.Key, upload.UploadId);
+        }
+
         var listing = await _client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = _bucket });
         foreach (var item in listing.S3Objects ?? [])
         {
@@ -136,6 +165,11 @@ public sealed class UnreachableS3SampleStorage : ISampleStorage
 
     public Task<IReadOnlyList<string>> ListAsync(string storage, CancellationToken cancellationToken) =>
         throw new NotSupportedException("The S3 server of this storage is down: nothing is stored there.");
+
+    public Task<IReadOnlyList<string>> ListUnfinishedUploadsAsync(string storage, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The S3 server of this storage is down: nothing is stored there.");
+
+    public bool IsS3 => true;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
