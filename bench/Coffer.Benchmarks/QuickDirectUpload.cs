@@ -24,6 +24,7 @@ internal static class QuickDirectUpload
     private const int Parallel = 4;   // parts in flight, on both sides
     private const int UrlBatch = 16;  // part URLs per POST {uploadsUrl}/parts: 4 per connection, asked for before they run out
     private const int CopyBuffer = 81_920; // Stream.CopyTo's default, so neither side gets a bigger one
+    private const int WarmUploads = 3;
     private static readonly TimeSpan SamplePeriod = TimeSpan.FromMilliseconds(20);
 
     public static int Run(string[] args)
@@ -68,7 +69,9 @@ internal static class QuickDirectUpload
         }
 
         // What a client of the SDK would write for a local S3 server; the checksums are off because a browser's PUT to
-        // a signed URL sends none either (and RGW computes its own MD5 for every part on both sides).
+        // a signed URL sends none either (and RGW computes its own MD5 for every part on both sides). Over HTTP the SDK
+        // must sign every payload (SHA-256 of each byte; DisablePayloadSigning "must be sent over HTTPS"), which a
+        // signed part URL does not (UNSIGNED-PAYLOAD): that is the SDK's cost here, not a setting left on.
         using var s3 = new AmazonS3Client(new BasicAWSCredentials(accessKey, secretKey), new AmazonS3Config
         {
             ServiceURL = endpoint,
@@ -85,33 +88,39 @@ internal static class QuickDirectUpload
             using var user = await app.SignUpAsync($"bench-{Guid.NewGuid():N}@bench.test", ct);
             // A browser does not send the app's token to the store: the part URLs are the permission.
             using var store = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromMinutes(10) };
-            var coffer = new CofferClient(user, store);
+            var coffer = new CofferClient(user, store, app.CpuTime);
             using var transfer = new TransferUtility(s3, new TransferUtilityConfig { ConcurrentServiceRequests = Parallel });
 
             // The part size is the app's: a ticket for the whole file says it (then it is aborted, leaving nothing).
             var plan = await coffer.PlanAsync(length, ct);
-            var sdk = new SdkClient(transfer, s3, bucket, plan.PartSize, options.DisablePayloadSigning);
+            var sdk = new SdkClient(transfer, s3, bucket, plan.PartSize);
 
-            // Warm-up of both sides (JIT, connections), not counted: a file of a few parts.
+            // Warm-up of both sides (JIT, connections), not counted: a few files of a few parts.
             string warm = work.MakeFile("warm.bin", Math.Min(length, 4 * plan.PartSize));
-            await coffer.DeleteAsync(await coffer.UploadAsync(warm, ct), ct);
-            await sdk.DeleteAsync(await sdk.UploadAsync(warm, ct), ct);
+            for (int i = 0; i < WarmUploads; i++)
+            {
+                await coffer.DeleteAsync(await coffer.UploadAsync(warm, ct), ct);
+                await sdk.DeleteAsync(await sdk.UploadAsync(warm, ct), ct);
+            }
 
             var cofferRuns = new List<CofferRun>();
             var sdkRuns = new List<SdkRun>();
+            var settled = await app.WaitUntilIdleAsync(TimeSpan.FromSeconds(20), ct);
+
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"warm-up: {WarmUploads} uploads of {new FileInfo(warm).Length / (1024 * 1024)} MiB each side; the app then spent {settled.TotalSeconds:F2} s CPU before it was idle"));
             for (int round = 1; round <= options.Rounds; round++)
             {
+                await app.WaitUntilIdleAsync(TimeSpan.FromSeconds(5), ct);
                 var sdkRun = await MeasureSdkAsync(app, sdk, s3, bucket, file, length, ct);
                 sdkRuns.Add(sdkRun);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"round {round}: sdk {sdkRun.Seconds:F2} s (app meanwhile: {sdkRun.AppCpuSeconds:F2} s CPU)"));
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
-
+                await app.WaitUntilIdleAsync(TimeSpan.FromSeconds(5), ct);
                 var cofferRun = await MeasureCofferAsync(app, coffer, s3, bucket, file, length, ct);
                 cofferRuns.Add(cofferRun);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round}: coffer {cofferRun.Seconds:F2} s, app {cofferRun.AppCpuSeconds:F2} s CPU, RSS +{cofferRun.RssGrowth / (1024.0 * 1024):F1} MiB ({cofferRun.AppRequests} app requests)"));
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                    $"round {round}: coffer {cofferRun.Seconds:F2} s, app {cofferRun.AppCpuSeconds:F2} s CPU, RSS +{cofferRun.RssGrowth / (1024.0 * 1024):F1} MiB ({cofferRun.AppRequests} app requests; CPU ticket/urls/complete/commit {string.Join('/', cofferRun.AppCpuSteps.Select(c => c.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)))} ms)"));
             }
 
             double cofferS = Median(cofferRuns.Select(r => r.Seconds));
@@ -122,9 +131,8 @@ internal static class QuickDirectUpload
                 $"direct-breakdown: parts={plan.PartCount}x{plan.PartSize / (1024 * 1024)}MiB parallel={Parallel} url_batch={UrlBatch} rounds={options.Rounds} "
                 + $"coffer_runs_s={Join(cofferRuns.Select(r => r.Seconds))} sdk_runs_s={Join(sdkRuns.Select(r => r.Seconds))} "
                 + $"coffer_mib_s={options.Mib / cofferS:F0} sdk_mib_s={options.Mib / sdkS:F0} app_requests={cofferRuns[0].AppRequests} "
-                + $"app_cpu_runs_s={Join(cofferRuns.Select(r => r.AppCpuSeconds))} app_cpu_while_sdk_s={Median(sdkRuns.Select(r => r.AppCpuSeconds)):F2} "
-                + $"app_rss_before_mib={cofferRuns[^1].RssBefore / (1024.0 * 1024):F0} rss_peak_from={(cofferRuns.All(r => r.PeakFromKernel) ? "VmHWM" : "VmRSS-samples")} "
-                + $"sdk_payload_signing={(options.DisablePayloadSigning ? "off" : "on")}"));
+                + $"app_cpu_runs_s={Join(cofferRuns.Select(r => r.AppCpuSeconds))} of_which_tiered_jit_s={Join(cofferRuns.Select(r => r.AppJitSeconds))} app_cpu_while_sdk_s={Median(sdkRuns.Select(r => r.AppCpuSeconds)):F2} "
+                + $"app_rss_before_mib={cofferRuns[^1].RssBefore / (1024.0 * 1024):F0} rss_peak_from={(cofferRuns.All(r => r.PeakFromKernel) ? "VmHWM" : "VmRSS-samples")}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"direct: mib={options.Mib} coffer_s={cofferS:F2} sdk_s={sdkS:F2} ratio={sdkS / cofferS:F2} app_cpu_s={cpu:F2} app_rss_growth_mib={rssGrowth:F1}"));
             return 0;
@@ -175,10 +183,12 @@ internal static class QuickDirectUpload
         }, CancellationToken.None);
 
         var cpuBefore = app.CpuTime();
+        var jitBefore = app.TieredCompilationCpuTime();
         var watch = Stopwatch.StartNew();
         var committed = await coffer.UploadAsync(file, ct);
         double seconds = watch.Elapsed.TotalSeconds;
         var cpu = app.CpuTime() - cpuBefore;
+        var jit = app.TieredCompilationCpuTime() - jitBefore;
         await sampling.CancelAsync();
         await sampler;
         var (rssAfter, peak) = app.Memory();
@@ -187,7 +197,7 @@ internal static class QuickDirectUpload
         string key = await FindKeyAsync(s3, bucket, committed.Name, ct);
         await EnsureStoredAsync(s3, bucket, key, length, ct);
         await coffer.DeleteAsync(committed, ct);
-        return new CofferRun(seconds, cpu.TotalSeconds, rssBefore, max - rssBefore, peakFromKernel, committed.AppRequests);
+        return new CofferRun(seconds, cpu.TotalSeconds, Math.Max(0, jit.TotalSeconds), rssBefore, max - rssBefore, peakFromKernel, committed.AppRequests, committed.AppCpu);
     }
 
     /// <summary>The object's key: the storage's prefix, then the name the ticket gave.</summary>
@@ -243,11 +253,11 @@ internal static class QuickDirectUpload
     private static string Setting(string variable, string fallback) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : fallback;
 
-    private sealed record Options(int Mib, int Rounds, string AppDirectory, bool Build, bool DisablePayloadSigning)
+    private sealed record Options(int Mib, int Rounds, string AppDirectory, bool Build)
     {
         public static Options? Parse(string[] args)
         {
-            var options = new Options(1024, 3, Environment.GetEnvironmentVariable("COFFER_BENCH_DIRECT_APP") is { Length: > 0 } dir ? dir : "/tmp/coffer-bench-direct-app", true, true);
+            var options = new Options(1024, 3, Environment.GetEnvironmentVariable("COFFER_BENCH_DIRECT_APP") is { Length: > 0 } dir ? dir : "/tmp/coffer-bench-direct-app", true);
             for (int i = 1; i < args.Length; i++)
             {
                 switch (args[i])
@@ -264,9 +274,6 @@ internal static class QuickDirectUpload
                     case "--no-build":
                         options = options with { Build = false };
                         break;
-                    case "--sdk-signs-payload":
-                        options = options with { DisablePayloadSigning = false };
-                        break;
                     default:
                         return null;
                 }
@@ -278,14 +285,15 @@ internal static class QuickDirectUpload
 
     private sealed record SdkRun(double Seconds, double AppCpuSeconds);
 
-    private sealed record CofferRun(double Seconds, double AppCpuSeconds, long RssBefore, long RssGrowth, bool PeakFromKernel, int AppRequests);
+    private sealed record CofferRun(double Seconds, double AppCpuSeconds, double AppJitSeconds, long RssBefore, long RssGrowth, bool PeakFromKernel, int AppRequests, TimeSpan[] AppCpuSteps);
 
     private sealed record UploadPlan(long PartSize, int PartCount);
 
-    private sealed record Committed(int Id, string Name, int AppRequests);
+    /// <summary>A committed upload; <paramref name="AppCpu"/> is the app's CPU in each step (ticket, part URLs, complete, commit).</summary>
+    private sealed record Committed(int Id, string Name, int AppRequests, TimeSpan[] AppCpu);
 
     /// <summary>The protocol of docs/direct-uploads.md, driven as a browser drives it; the bytes go only to the store.</summary>
-    private sealed class CofferClient(HttpClient app, HttpClient store)
+    private sealed class CofferClient(HttpClient app, HttpClient store, Func<TimeSpan> appCpu)
     {
         public async Task<UploadPlan> PlanAsync(long length, CancellationToken ct)
         {
@@ -300,7 +308,10 @@ internal static class QuickDirectUpload
         {
             long length = new FileInfo(file).Length;
             using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+            var cpu = new TimeSpan[5];
+            cpu[0] = appCpu();
             var ticket = await TicketAsync(length, ct);
+            cpu[1] = appCpu();
             int requests = 1;
             long partSize = ticket.PartSize!.Value;
             int partCount = ticket.PartCount!.Value;
@@ -350,16 +361,19 @@ internal static class QuickDirectUpload
                 }
             }, CancellationToken.None)).ToList();
             await Task.WhenAll(sending.Append(asking));
+            cpu[2] = appCpu();
 
             using (var completed = await app.PostAsJsonAsync(ticket.UploadsUrl + "/complete", new { ticket = ticket.Ticket }, ct))
             {
                 await SampleAppProcess.EnsureStatusAsync(completed, HttpStatusCode.NoContent, ct);
             }
 
+            cpu[3] = appCpu();
             using var commit = await app.PostAsJsonAsync("/api/files", new { ticket = ticket.Ticket }, ct);
             await SampleAppProcess.EnsureStatusAsync(commit, HttpStatusCode.Created, ct);
             var row = await commit.Content.ReadFromJsonAsync<FileRow>(ct);
-            return new Committed(row!.Id, ticket.Name, requests + 2);
+            cpu[4] = appCpu();
+            return new Committed(row!.Id, ticket.Name, requests + 2, [.. cpu.Skip(1).Zip(cpu, (after, before) => after - before)]);
         }
 
         public async Task DeleteAsync(Committed committed, CancellationToken ct)
@@ -388,7 +402,7 @@ internal static class QuickDirectUpload
     }
 
     /// <summary>The same file through <see cref="TransferUtility"/>, which plans, sends and completes the parts itself.</summary>
-    private sealed class SdkClient(TransferUtility transfer, AmazonS3Client s3, string bucket, long partSize, bool disablePayloadSigning)
+    private sealed class SdkClient(TransferUtility transfer, AmazonS3Client s3, string bucket, long partSize)
     {
         public async Task<string> UploadAsync(string file, CancellationToken ct)
         {
@@ -400,7 +414,6 @@ internal static class QuickDirectUpload
                 FilePath = file,
                 PartSize = partSize,
                 ContentType = "application/octet-stream",
-                DisablePayloadSigning = disablePayloadSigning,
             }, ct);
             return key;
         }

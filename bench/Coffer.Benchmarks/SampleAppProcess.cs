@@ -15,6 +15,7 @@ namespace Coffer.Benchmarks;
 internal sealed class SampleAppProcess : IDisposable
 {
     private const string Password = "Bench-password-1";
+    private const int ClockTicksPerSecond = 100; // USER_HZ, which /proc reports in on every Linux architecture .NET runs on
     private readonly Process _process;
     private readonly List<string> _log = [];
     private readonly string _contentRoot;
@@ -143,6 +144,57 @@ internal sealed class SampleAppProcess : IDisposable
     {
         _process.Refresh();
         return _process.TotalProcessorTime;
+    }
+
+    /// <summary>
+    /// Waits until the app spends under 10 ms of CPU in half a second (the background work earlier requests left, such
+    /// as tiered JIT compilation, is done), or <paramref name="limit"/> has passed; returns the CPU it spent meanwhile.
+    /// </summary>
+    public async Task<TimeSpan> WaitUntilIdleAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var start = CpuTime();
+        var watch = Stopwatch.StartNew();
+        var last = start;
+        while (watch.Elapsed < limit)
+        {
+            await Task.Delay(500, cancellationToken);
+            var now = CpuTime();
+            if (now - last < TimeSpan.FromMilliseconds(10))
+            {
+                break;
+            }
+
+            last = now;
+        }
+
+        return CpuTime() - start;
+    }
+
+    /// <summary>
+    /// The CPU time of the runtime's tiered-compilation thread (<c>.NET Tiered Com…</c> in <c>/proc/{pid}/task/*/comm</c>):
+    /// methods that earlier requests made hot compiled again, optimized. A warm-up cost, which a long-running app has paid.
+    /// </summary>
+    public TimeSpan TieredCompilationCpuTime()
+    {
+        long ticks = 0;
+        foreach (string task in Directory.EnumerateDirectories($"/proc/{Id}/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal))
+                {
+                    string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture); // utime, stime
+                }
+            }
+            catch (IOException)
+            {
+                // the thread ended meanwhile
+            }
+        }
+
+        return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
     }
 
     /// <summary>The app's resident set now (<c>VmRSS</c>) and its peak (<c>VmHWM</c>), in bytes.</summary>
