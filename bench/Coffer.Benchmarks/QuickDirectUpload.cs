@@ -115,12 +115,12 @@ internal static class QuickDirectUpload
                 var sdkRun = await MeasureSdkAsync(app, sdk, s3, bucket, file, length, ct);
                 sdkRuns.Add(sdkRun);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round}: sdk {sdkRun.Seconds:F2} s (app meanwhile: {sdkRun.AppCpuSeconds:F2} s CPU)"));
+                    $"round {round}: sdk {sdkRun.Seconds:F2} s (app meanwhile: {sdkRun.AppCpuSeconds:F2} s CPU; client {sdkRun.Other.ClientSeconds:F2} s, RGW {sdkRun.Other.StoreSeconds:F2} s)"));
                 await app.WaitUntilIdleAsync(TimeSpan.FromSeconds(5), ct);
                 var cofferRun = await MeasureCofferAsync(app, coffer, s3, bucket, file, length, ct);
                 cofferRuns.Add(cofferRun);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round}: coffer {cofferRun.Seconds:F2} s, app {cofferRun.AppCpuSeconds:F2} s CPU, RSS +{cofferRun.RssGrowth / (1024.0 * 1024):F1} MiB ({cofferRun.AppRequests} app requests; CPU ticket/urls/complete/commit {string.Join('/', cofferRun.AppCpuSteps.Select(c => c.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)))} ms)"));
+                    $"round {round}: coffer {cofferRun.Seconds:F2} s (client {cofferRun.Other.ClientSeconds:F2} s CPU, RGW {cofferRun.Other.StoreSeconds:F2} s), app {cofferRun.AppCpuSeconds:F2} s CPU, RSS +{cofferRun.RssGrowth / (1024.0 * 1024):F1} MiB ({cofferRun.AppRequests} app requests; CPU ticket/urls/complete/commit {string.Join('/', cofferRun.AppCpuSteps.Select(c => c.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)))} ms)"));
             }
 
             double cofferS = Median(cofferRuns.Select(r => r.Seconds));
@@ -132,6 +132,8 @@ internal static class QuickDirectUpload
                 + $"coffer_runs_s={Join(cofferRuns.Select(r => r.Seconds))} sdk_runs_s={Join(sdkRuns.Select(r => r.Seconds))} "
                 + $"coffer_mib_s={options.Mib / cofferS:F0} sdk_mib_s={options.Mib / sdkS:F0} app_requests={cofferRuns[0].AppRequests} "
                 + $"app_cpu_runs_s={Join(cofferRuns.Select(r => r.AppCpuSeconds))} of_which_tiered_jit_s={Join(cofferRuns.Select(r => r.AppJitSeconds))} app_cpu_while_sdk_s={Median(sdkRuns.Select(r => r.AppCpuSeconds)):F2} "
+                + $"client_cpu_s={Median(cofferRuns.Select(r => r.Other.ClientSeconds)):F2}/{Median(sdkRuns.Select(r => r.Other.ClientSeconds)):F2} "
+                + $"rgw_cpu_s={Median(cofferRuns.Select(r => r.Other.StoreSeconds)):F2}/{Median(sdkRuns.Select(r => r.Other.StoreSeconds)):F2} "
                 + $"app_rss_before_mib={cofferRuns[^1].RssBefore / (1024.0 * 1024):F0} rss_peak_from={(cofferRuns.All(r => r.PeakFromKernel) ? "VmHWM" : "VmRSS-samples")}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"direct: mib={options.Mib} coffer_s={cofferS:F2} sdk_s={sdkS:F2} ratio={sdkS / cofferS:F2} app_cpu_s={cpu:F2} app_rss_growth_mib={rssGrowth:F1}"));
@@ -152,13 +154,15 @@ internal static class QuickDirectUpload
     private static async Task<SdkRun> MeasureSdkAsync(SampleAppProcess app, SdkClient sdk, AmazonS3Client s3, string bucket, string file, long length, CancellationToken ct)
     {
         var cpuBefore = app.CpuTime();
+        var otherBefore = OtherCpu.Now();
         var watch = Stopwatch.StartNew();
         string key = await sdk.UploadAsync(file, ct);
         double seconds = watch.Elapsed.TotalSeconds;
         var cpu = app.CpuTime() - cpuBefore;
+        var other = OtherCpu.Since(otherBefore);
         await EnsureStoredAsync(s3, bucket, key, length, ct);
         await sdk.DeleteAsync(key, ct);
-        return new SdkRun(seconds, cpu.TotalSeconds);
+        return new SdkRun(seconds, cpu.TotalSeconds, other);
     }
 
     private static async Task<CofferRun> MeasureCofferAsync(SampleAppProcess app, CofferClient coffer, AmazonS3Client s3, string bucket, string file, long length, CancellationToken ct)
@@ -184,9 +188,11 @@ internal static class QuickDirectUpload
 
         var cpuBefore = app.CpuTime();
         var jitBefore = app.TieredCompilationCpuTime();
+        var otherBefore = OtherCpu.Now();
         var watch = Stopwatch.StartNew();
         var committed = await coffer.UploadAsync(file, ct);
         double seconds = watch.Elapsed.TotalSeconds;
+        var other = OtherCpu.Since(otherBefore);
         var cpu = app.CpuTime() - cpuBefore;
         var jit = app.TieredCompilationCpuTime() - jitBefore;
         await sampling.CancelAsync();
@@ -197,7 +203,7 @@ internal static class QuickDirectUpload
         string key = await FindKeyAsync(s3, bucket, committed.Name, ct);
         await EnsureStoredAsync(s3, bucket, key, length, ct);
         await coffer.DeleteAsync(committed, ct);
-        return new CofferRun(seconds, cpu.TotalSeconds, Math.Max(0, jit.TotalSeconds), rssBefore, max - rssBefore, peakFromKernel, committed.AppRequests, committed.AppCpu);
+        return new CofferRun(seconds, cpu.TotalSeconds, Math.Max(0, jit.TotalSeconds), rssBefore, max - rssBefore, peakFromKernel, committed.AppRequests, committed.AppCpu, other);
     }
 
     /// <summary>The object's key: the storage's prefix, then the name the ticket gave.</summary>
@@ -283,9 +289,23 @@ internal static class QuickDirectUpload
         }
     }
 
-    private sealed record SdkRun(double Seconds, double AppCpuSeconds);
+    /// <summary>The CPU the rest of the machine spent on one upload: this process (the client) and the S3 server's daemons.</summary>
+    private sealed record OtherCpu(double ClientSeconds, double StoreSeconds)
+    {
+        private static readonly string[] StoreDaemons = ["radosgw", "ceph-osd"];
 
-    private sealed record CofferRun(double Seconds, double AppCpuSeconds, double AppJitSeconds, long RssBefore, long RssGrowth, bool PeakFromKernel, int AppRequests, TimeSpan[] AppCpuSteps);
+        public static (TimeSpan Client, TimeSpan Store) Now() => (Process.GetCurrentProcess().TotalProcessorTime, ProcStat.CpuTimeOf(StoreDaemons));
+
+        public static OtherCpu Since((TimeSpan Client, TimeSpan Store) before)
+        {
+            var now = Now();
+            return new OtherCpu((now.Client - before.Client).TotalSeconds, (now.Store - before.Store).TotalSeconds);
+        }
+    }
+
+    private sealed record SdkRun(double Seconds, double AppCpuSeconds, OtherCpu Other);
+
+    private sealed record CofferRun(double Seconds, double AppCpuSeconds, double AppJitSeconds, long RssBefore, long RssGrowth, bool PeakFromKernel, int AppRequests, TimeSpan[] AppCpuSteps, OtherCpu Other);
 
     private sealed record UploadPlan(long PartSize, int PartCount);
 

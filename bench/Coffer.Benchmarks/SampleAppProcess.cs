@@ -15,7 +15,6 @@ namespace Coffer.Benchmarks;
 internal sealed class SampleAppProcess : IDisposable
 {
     private const string Password = "Bench-password-1";
-    private const int ClockTicksPerSecond = 100; // USER_HZ, which /proc reports in on every Linux architecture .NET runs on
     private readonly Process _process;
     private readonly List<string> _log = [];
     private readonly string _contentRoot;
@@ -176,16 +175,14 @@ internal sealed class SampleAppProcess : IDisposable
     /// </summary>
     public TimeSpan TieredCompilationCpuTime()
     {
-        long ticks = 0;
+        var total = TimeSpan.Zero;
         foreach (string task in Directory.EnumerateDirectories($"/proc/{Id}/task"))
         {
             try
             {
                 if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal))
                 {
-                    string stat = File.ReadAllText(Path.Combine(task, "stat"));
-                    string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture); // utime, stime
+                    total += ProcStat.CpuTime(Path.Combine(task, "stat"));
                 }
             }
             catch (IOException)
@@ -194,7 +191,7 @@ internal sealed class SampleAppProcess : IDisposable
             }
         }
 
-        return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
+        return total;
     }
 
     /// <summary>The app's resident set now (<c>VmRSS</c>) and its peak (<c>VmHWM</c>), in bytes.</summary>
