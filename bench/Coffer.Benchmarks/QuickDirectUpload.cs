@@ -32,7 +32,7 @@ internal static class QuickDirectUpload
         var options = Options.Parse(args);
         if (options is null)
         {
-            Console.Error.WriteLine("usage: direct [--mib N] [--rounds N] [--app DIR] [--no-build]");
+            Console.Error.WriteLine("usage: direct [--mib N] [--rounds N] [--app DIR] [--no-build] [--app-env KEY=VALUE]…");
             return 2;
         }
 
@@ -58,6 +58,11 @@ internal static class QuickDirectUpload
             ["Sample__CreateBuckets"] = "true",
             ["Coffer__Storages__private__MaxFileSize"] = Math.Max(length, 100L * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
         };
+        foreach (var (key, value) in options.AppEnvironment)
+        {
+            settings[key] = value;
+        }
+
         foreach (string storage in new[] { "private", "public" })
         {
             string prefix = $"Coffer__Storages__{storage}__";
@@ -259,11 +264,11 @@ internal static class QuickDirectUpload
     private static string Setting(string variable, string fallback) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : fallback;
 
-    private sealed record Options(int Mib, int Rounds, string AppDirectory, bool Build)
+    private sealed record Options(int Mib, int Rounds, string AppDirectory, bool Build, IReadOnlyList<KeyValuePair<string, string>> AppEnvironment)
     {
         public static Options? Parse(string[] args)
         {
-            var options = new Options(1024, 3, Environment.GetEnvironmentVariable("COFFER_BENCH_DIRECT_APP") is { Length: > 0 } dir ? dir : "/tmp/coffer-bench-direct-app", true);
+            var options = new Options(1024, 3, Environment.GetEnvironmentVariable("COFFER_BENCH_DIRECT_APP") is { Length: > 0 } dir ? dir : "/tmp/coffer-bench-direct-app", true, []);
             for (int i = 1; i < args.Length; i++)
             {
                 switch (args[i])
@@ -276,6 +281,11 @@ internal static class QuickDirectUpload
                         break;
                     case "--app" when i + 1 < args.Length:
                         options = options with { AppDirectory = Path.GetFullPath(args[++i]) };
+                        break;
+                    case "--app-env" when i + 1 < args.Length && args[i + 1].Split('=', 2) is [{ Length: > 0 } key, var value]:
+                        // For profiling the app only (e.g. DOTNET_JitStdOutFile=…), not for the numbers.
+                        options = options with { AppEnvironment = [.. options.AppEnvironment, new(key, value)] };
+                        i++;
                         break;
                     case "--no-build":
                         options = options with { Build = false };
