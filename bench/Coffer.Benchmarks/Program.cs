@@ -15,6 +15,12 @@ if (args is ["images", "--quick", ..])
     return QuickImages.Run(args is [_, _, var count, ..] && int.TryParse(count, out int n) ? n : 10);
 }
 
+// dotnet run -c Release --project bench/Coffer.Benchmarks -- direct [--mib N] [--rounds N]  (Coffer's direct upload vs TransferUtility, one summary line)
+if (args is ["direct", ..])
+{
+    return QuickDirectUpload.Run(args);
+}
+
 if (args is ["images", .. var imageArgs])
 {
     BenchmarkRunner.Run<ImageBenchmarks>(args: imageArgs);

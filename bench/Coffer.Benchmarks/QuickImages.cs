@@ -21,7 +21,7 @@ internal static class QuickImages
 
     public static int Run(int iterations)
     {
-        string script = Path.Combine(RepositoryRoot(), "bench", "images", "pillow_images.py");
+        string script = Path.Combine(BenchPaths.RepositoryRoot(), "bench", "images", "pillow_images.py");
         string photo = Path.Combine(Path.GetTempPath(), "coffer-bench-photo.jpg");
         if (!File.Exists(photo))
         {
@@ -125,18 +125,5 @@ internal static class QuickImages
         }
 
         return output.Trim();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Coffer.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Run the benchmark from inside the repository.");
     }
 }
