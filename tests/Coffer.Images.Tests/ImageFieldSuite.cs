@@ -44,6 +44,33 @@ public abstract class ImageFieldSuite(ImageFieldFixture fixture)
     }
 
     [Fact]
+    public async Task A_webp_whose_exif_chunk_holds_a_gps_position_is_stored_without_it_but_keeps_its_orientation()
+    {
+        var photo = NewPhoto(TestImages.WebpWithExif(orientation: 6), "phone.webp");
+
+        await SaveAsync(photo);
+
+        Assert.Equal((80, 120), (photo.Width, photo.Height));
+        await using var stored = await ReadAsync(Fixture.Private, photo.Image.Name!);
+        var directories = ImageMetadataReader.ReadMetadata(stored);
+        Assert.Empty(directories.OfType<GpsDirectory>());
+        Assert.Equal(6, directories.OfType<ExifIfd0Directory>().Single().GetInt32(ExifDirectoryBase.TagOrientation));
+    }
+
+    [Fact]
+    public async Task A_gif_whose_xmp_holds_a_place_is_stored_without_it()
+    {
+        var photo = NewPhoto(TestImages.GifWithXmp(), "animated.gif");
+
+        await SaveAsync(photo);
+
+        await using var stored = await ReadAsync(Fixture.Private, photo.Image.Name!);
+        Assert.DoesNotContain("Paris", TestImages.XmpAndComments(stored), StringComparison.Ordinal);
+        Assert.DoesNotContain("GPS", System.Text.Encoding.ASCII.GetString(stored.ToArray()), StringComparison.Ordinal);
+        Assert.Equal((60, 40), (photo.Width, photo.Height));
+    }
+
+    [Fact]
     public async Task Variants_are_stored_beside_the_original_and_their_urls_are_signed_like_it()
     {
         var photo = NewPhoto(TestImages.Encode(ImageFormat.Jpeg, 3000, 2000), "big.jpg");
