@@ -42,13 +42,13 @@ public abstract class FileFieldHandler
     }
 
     /// <summary>
-    /// The field is set to a file that reached the storage without passing through <see cref="SaveAsync"/>: a direct
-    /// upload (<see cref="StoredFile.FromUpload"/>) or an existing object (<see cref="StoredFile.FromName"/>), or the file
-    /// of another field. Runs in the <c>SaveChanges</c>, after a direct upload's checks and before the database is
-    /// written, so a handler can check the content the way it checks a save (an exception refuses the whole save, and
-    /// nothing is committed: a direct upload stays pending), fill other properties, store a rewritten copy
-    /// (<see cref="FileFieldAdoption.SaveCopyAsync"/>) and variants in the same unit of work. A value read from this
-    /// field's own rows is not adopted again. The default calls <see cref="FileChanged"/>.
+    /// The field is set to a file that is already in the storage, so its content did not pass through
+    /// <see cref="SaveAsync"/> in this save: a direct upload (<see cref="StoredFile.FromUpload"/>), an existing object
+    /// (<see cref="StoredFile.FromName"/>), or the file of another row. Runs in the <c>SaveChanges</c>, after a direct
+    /// upload's checks and before the database is written, so a handler can check the content the way it checks a save
+    /// (an exception refuses the whole save and nothing is committed: a direct upload stays pending), fill other
+    /// properties, and store a rewritten copy (<see cref="FileFieldAdoption.SaveCopyAsync"/>) and variants in the same
+    /// unit of work. The default calls <see cref="FileChanged"/>.
     /// </summary>
     /// <param name="adoption">The entity, the stored name, and the methods that read it and store a copy and variants.</param>
     /// <param name="cancellationToken">Cancels the save; what was stored is removed again.</param>
@@ -61,8 +61,8 @@ public abstract class FileFieldHandler
     }
 
     /// <summary>
-    /// The field no longer holds a file the handler saw saved or adopted: it was cleared, or set to the file of a row of
-    /// the same field. Clears what <see cref="SaveAsync"/> filled; the default does nothing.
+    /// The field no longer holds a file: it was cleared (or, through the default <see cref="AdoptAsync"/>, set to a file
+    /// already stored). Clears what <see cref="SaveAsync"/> filled; the default does nothing.
     /// </summary>
     /// <param name="entry">The entity whose field changed.</param>
     /// <param name="file">The field's new value (<see cref="StoredFile.Empty"/> when cleared).</param>
@@ -237,8 +237,8 @@ public sealed class FileFieldAdoption
 
     /// <summary>
     /// Stores the variant <paramref name="key"/> of <see cref="StoredName"/>, in the same unit of work: a save that
-    /// fails, or a transaction that rolls back, removes it. A variant already stored under its name (the name was
-    /// adopted before, by another row) is kept as it is.
+    /// fails, or a transaction that rolls back, removes it. A variant already stored under its name (the file is
+    /// another row's too) is kept as it is.
     /// </summary>
     /// <param name="key">A key of <see cref="FileFieldHandler.Variants"/>.</param>
     /// <param name="content">The variant's bytes.</param>

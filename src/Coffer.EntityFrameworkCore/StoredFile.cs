@@ -23,7 +23,6 @@ public sealed class StoredFile : IEquatable<StoredFile>
         Name = name;
         _pending = pending;
         Field = field;
-        MadeByHand = name is not null && field is null;
     }
 
     /// <summary>A field with no file. Assign it to clear a field (the old file is deleted after the commit when the field's policy says so).</summary>
@@ -51,12 +50,6 @@ public sealed class StoredFile : IEquatable<StoredFile>
     internal PendingContent? Pending => _pending;
 
     internal FileField? Field { get; private set; }
-
-    /// <summary>
-    /// Whether the value names a file that did not come from a field (<see cref="FromName"/>, <see cref="FromUpload"/>):
-    /// the field's handler adopts it on save, binding or not.
-    /// </summary>
-    internal bool MadeByHand { get; }
 
     /// <summary>
     /// New content for a file field: assign it to the entity's property; the next <c>SaveChanges</c> runs the name

@@ -397,6 +397,46 @@ public abstract class ImageFieldSuite(ImageFieldFixture fixture)
     }
 
     [Fact]
+    public async Task An_image_taken_from_another_row_gives_this_row_its_dimensions_and_no_new_file()
+    {
+        var first = NewPhoto(TestImages.Encode(ImageFormat.Png, 90, 30), "moved.png");
+        await SaveAsync(first);
+        var before = await ListAllAsync(Fixture.Private);
+
+        await using var db = Fixture.CreateContext();
+        var loaded = await db.Photos.AsNoTracking().SingleAsync(p => p.Id == first.Id);
+        var second = new Photo { Folder = _folder, Title = _folder + "second", Image = loaded.Image };
+        db.Add(second);
+        await db.SaveChangesAsync();
+
+        Assert.Equal((first.Image.Name, 90, 30), (second.Image.Name, second.Width, second.Height));
+        Assert.Equal(before, await ListAllAsync(Fixture.Private));
+    }
+
+    [Fact]
+    public async Task A_direct_uploaded_image_stored_with_a_type_that_is_not_its_own_is_refused_where_the_store_keeps_types()
+    {
+        var upload = await DirectUploadAsync("page.jpg", TestImages.Encode(ImageFormat.Jpeg, 40, 40), "text/html");
+        bool keepsTypes = (await Fixture.Vault.GetInfoAsync(upload.Name)).ContentType is not null;
+
+        await using var db = Fixture.CreateContext();
+        db.Add(new Snapshot { Folder = _folder, Image = StoredFile.FromUpload(upload) });
+        if (keepsTypes)
+        {
+            // Served as text/html from the store's own URL, the "image" would be a page: it is refused, not committed.
+            var refused = await Assert.ThrowsAsync<InvalidFileContentException>(() => db.SaveChangesAsync());
+            Assert.Contains("text/html", refused.ClientMessage, StringComparison.Ordinal);
+            Assert.Equal(0, await CountSnapshotsAsync());
+        }
+        else
+        {
+            // Local disk keeps no type: a file is served as its extension says.
+            await db.SaveChangesAsync();
+            Assert.Equal(1, await CountSnapshotsAsync());
+        }
+    }
+
+    [Fact]
     public async Task A_direct_upload_adopted_in_a_rolled_back_transaction_leaves_no_copy_or_variant_and_stays_pending()
     {
         var upload = await DirectUploadAsync("back.jpg", TestImages.JpegWithExif(orientation: 1, withGps: true), "image/jpeg");

@@ -351,8 +351,6 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
                 {
                     FileNames.Validate(name);
                     CheckFits(name, property.Field);
-                    // Before binding: a value of this field's own rows was checked when it was saved (or adopted).
-                    bool fromThisField = !current.MadeByHand && ReferenceEquals(current.Field, property.Field);
                     current.Bind(property.Field, storage);
                     bool assigned = entry.State == EntityState.Added || propertyEntry.IsModified;
                     if (current.Upload is { } upload && assigned)
@@ -360,7 +358,8 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
                         batch.Commits.Add(new DirectCommit(upload, property.Field, storage));
                     }
 
-                    if (assigned && !fromThisField && property.Field.Options.Handler is not null)
+                    // Any name assigned, even one of another row of this field: the handler fills this row's properties.
+                    if (assigned && property.Field.Options.Handler is not null)
                     {
                         batch.Adoptions.Add(new PlannedUpload(propertyEntry, current, property.Field, storage));
                         adopting = true; // the handler hears of it in AdoptAsync, not FileChanged
