@@ -30,6 +30,18 @@ internal static class ImageCodec
         return codec is not null;
     }
 
+    /// <summary>
+    /// Whether the start of a file may be an image: <see langword="false"/> only when no codec claims its signature (a
+    /// header cut short by the end of <paramref name="head"/> may still be one). The position is restored.
+    /// </summary>
+    public static bool MayBeImage(Stream head)
+    {
+        long start = head.Position;
+        using var codec = SKCodec.Create(new SKManagedStream(head, disposeManagedStream: false), out var result);
+        head.Position = start;
+        return codec is not null || result == SKCodecResult.IncompleteInput;
+    }
+
     public static ImageInfo ReadHeader(SKCodec codec, ImageOptions options)
     {
         var format = codec.EncodedFormat switch
