@@ -903,11 +903,7 @@ public abstract class FileFieldSuite(FileFieldFixture fixture)
     }
 
     /// <summary>What the file ledger still owes for this test's folder.</summary>
-    private async Task<List<FileLedgerEntry>> OwedAsync()
-    {
-        await using var db = Fixture.CreateContext();
-        return await db.Set<FileLedgerEntry>().AsNoTracking().Where(e => e.Name.StartsWith(_folder + "/")).ToListAsync();
-    }
+    private Task<List<FileLedgerEntry>> OwedAsync() => Fixture.LedgerEntriesAsync(_folder);
 
     private async Task<int> CountRowsAsync()
     {
@@ -924,19 +920,7 @@ public abstract class FileFieldSuite(FileFieldFixture fixture)
     }
 
     /// <summary>Every file under <paramref name="directory"/>, recursively, sorted.</summary>
-    private static async Task<List<string>> ListAsync(FileStorage storage, string directory)
-    {
-        var names = new List<string>();
-        var listing = await storage.ListAsync(directory);
-        names.AddRange(listing.Files.Select(f => directory + "/" + f));
-        foreach (var sub in listing.Directories)
-        {
-            names.AddRange(await ListAsync(storage, directory + "/" + sub));
-        }
-
-        names.Sort(StringComparer.Ordinal);
-        return names;
-    }
+    private static Task<List<string>> ListAsync(FileStorage storage, string directory) => StorageContents.ListAllAsync(storage, directory);
 }
 
 /// <summary>Content that runs a callback when it is first read: at the upload's first byte.</summary>
