@@ -73,7 +73,8 @@ public sealed class StoredFile : IEquatable<StoredFile>
 
     /// <summary>
     /// A field that refers to a file already in the storage (Django: assigning <c>instance.file.name</c>), for example one a
-    /// browser uploaded directly. The name is checked against the column's length by <c>SaveChanges</c> before anything is written.
+    /// browser uploaded directly. The name is checked against the column's length by <c>SaveChanges</c> before anything is written;
+    /// a field with a handler (an image field) adopts the file in that save (<see cref="FileFieldHandler.AdoptAsync"/>): it reads and checks it.
     /// </summary>
     /// <param name="name">The stored name, relative to the storage's location.</param>
     /// <exception cref="InvalidFileNameException">The name is refused.</exception>
@@ -88,8 +89,9 @@ public sealed class StoredFile : IEquatable<StoredFile>
     /// (<c>DirectUploads.Read</c> in Coffer.AspNetCore checks the signature, the caller and the expiry). The next
     /// <c>SaveChanges</c> commits it with the row: it checks that the ticket is for the field's storage, that the object
     /// is complete and no longer than declared, and removes the upload's pending ledger entry in the row's own transaction,
-    /// so a ticket commits once. Nothing is deleted if the save fails: the upload stays pending, and can be committed
-    /// again until its ticket expires.
+    /// so a ticket commits once. A field with a handler (an image field) adopts the file in the same save
+    /// (<see cref="FileFieldHandler.AdoptAsync"/>), and may refuse it. Nothing is deleted if the save fails: the upload
+    /// stays pending, and can be committed again until its ticket expires.
     /// </summary>
     /// <param name="upload">The verified upload.</param>
     public static StoredFile FromUpload(DirectUpload upload)

@@ -40,9 +40,10 @@ public sealed class ImageOptions
     /// <summary>
     /// Whether the original is stored without its location and other personal metadata: EXIF (GPS position, camera
     /// serial, times) and XMP are removed, and only the orientation is written back, so the image still shows the right
-    /// way up. Done without re-encoding: JPEG segments, PNG chunks and WebP chunks are copied, not decoded, so the
-    /// pixels and the file's quality are unchanged and the cost is one copy of the file. GIF carries no EXIF and is
-    /// stored as it is. Default: <see langword="true"/>.
+    /// way up. Done without re-encoding: JPEG segments, PNG chunks, WebP chunks and GIF blocks are copied, not decoded,
+    /// so the pixels and the file's quality are unchanged and the cost is one copy of the file. A file that reached the
+    /// store another way (a direct upload) and has metadata to remove is kept as a stripped copy under a new name.
+    /// Default: <see langword="true"/>.
     /// </summary>
     public bool StripMetadata { get; init; } = true;
 

@@ -859,30 +859,8 @@ public abstract class FileFieldSuite(FileFieldFixture fixture)
         Assert.Single(await PendingAsync());
     }
 
-    /// <summary>
-    /// A direct upload as a client makes it, through the storage's own protocol: recorded as pending in the ledger first
-    /// (as <c>DirectUploads.StartAsync</c> does), then the bytes sent the way the plan says, then completed unless told not to.
-    /// </summary>
-    private async Task<DirectUpload> DirectUploadAsync(string fileName, byte[] content, bool complete = true)
-    {
-        var storage = Fixture.Vault;
-        string name = storage.GetSaveName(_folder + "/" + fileName);
-        var expiresAt = DateTimeOffset.UtcNow.AddHours(1);
-        var services = new ServiceCollection().AddScoped(_ => Fixture.CreateContext()).AddCofferFileLedger<TestDbContext>().BuildServiceProvider();
-        await using (services)
-        {
-            var entry = await services.GetRequiredService<IPendingUploadLedger>().RecordAsync(storage.Name, name, expiresAt.AddMinutes(10), CancellationToken.None);
-            var plan = await storage.StartDirectUploadAsync(name, content.Length, "application/octet-stream", TimeSpan.FromHours(1));
-            await DirectUploadClient.SendAsync(storage, name, plan, content, skipLastPart: !complete);
-            if (complete && plan.Method == DirectUploadMethod.Parts)
-            {
-                await storage.CompleteDirectUploadAsync(name, plan.UploadId!, content.Length);
-            }
-
-            return new DirectUpload(storage.Name, name, fileName, content.Length, "application/octet-stream", plan.Method, plan.UploadId, plan.PartSize,
-                entry.Id, entry.DueAt, owner: "alice", expiresAt);
-        }
-    }
+    private Task<DirectUpload> DirectUploadAsync(string fileName, byte[] content, bool complete = true) =>
+        DirectUploadClient.UploadAsync(Fixture, Fixture.Vault, _folder, fileName, content, complete);
 
     // ----- Helpers -----
 
@@ -925,11 +903,7 @@ public abstract class FileFieldSuite(FileFieldFixture fixture)
     }
 
     /// <summary>What the file ledger still owes for this test's folder.</summary>
-    private async Task<List<FileLedgerEntry>> OwedAsync()
-    {
-        await using var db = Fixture.CreateContext();
-        return await db.Set<FileLedgerEntry>().AsNoTracking().Where(e => e.Name.StartsWith(_folder + "/")).ToListAsync();
-    }
+    private Task<List<FileLedgerEntry>> OwedAsync() => Fixture.LedgerEntriesAsync(_folder);
 
     private async Task<int> CountRowsAsync()
     {
@@ -946,19 +920,7 @@ public abstract class FileFieldSuite(FileFieldFixture fixture)
     }
 
     /// <summary>Every file under <paramref name="directory"/>, recursively, sorted.</summary>
-    private static async Task<List<string>> ListAsync(FileStorage storage, string directory)
-    {
-        var names = new List<string>();
-        var listing = await storage.ListAsync(directory);
-        names.AddRange(listing.Files.Select(f => directory + "/" + f));
-        foreach (var sub in listing.Directories)
-        {
-            names.AddRange(await ListAsync(storage, directory + "/" + sub));
-        }
-
-        names.Sort(StringComparer.Ordinal);
-        return names;
-    }
+    private static Task<List<string>> ListAsync(FileStorage storage, string directory) => StorageContents.ListAllAsync(storage, directory);
 }
 
 /// <summary>Content that runs a callback when it is first read: at the upload's first byte.</summary>

@@ -109,7 +109,7 @@ public sealed class KillTests
         await using (var db = new KillDbContext(options))
         {
             var rows = (await db.Uploads.AsNoTracking().ToListAsync()).Select(u => u.File.Name!).Order(StringComparer.Ordinal).ToList();
-            var objects = (await ListAsync(storage, "kill")).Order(StringComparer.Ordinal).ToList();
+            var objects = (await StorageContents.ListAllAsync(storage, "kill")).Order(StringComparer.Ordinal).ToList();
             Assert.Equal(rows, objects);
             Assert.Empty(await db.Set<FileLedgerEntry>().AsNoTracking().ToListAsync());
         }
@@ -118,19 +118,6 @@ public sealed class KillTests
         {
             Assert.Equal(0, await unfinishedMultipart());
         }
-    }
-
-    private static async Task<List<string>> ListAsync(FileStorage storage, string directory)
-    {
-        var names = new List<string>();
-        var listing = await storage.ListAsync(directory);
-        names.AddRange(listing.Files.Select(f => directory + "/" + f));
-        foreach (var sub in listing.Directories)
-        {
-            names.AddRange(await ListAsync(storage, directory + "/" + sub));
-        }
-
-        return names;
     }
 
     private static string Setting(string variable, string fallback) =>

@@ -1,4 +1,5 @@
 using Coffer.EntityFrameworkCore;
+using Coffer.EntityFrameworkCore.Tests.Infrastructure;
 using Coffer.Images.Tests.Infrastructure;
 using MetadataExtractor;
 using MetadataExtractor.Formats.Exif;
@@ -37,9 +38,32 @@ public abstract class ImageFieldSuite(ImageFieldFixture fixture)
         await SaveAsync(photo);
 
         await using var stored = await ReadAsync(Fixture.Private, photo.Image.Name!);
-        var directories = ImageMetadataReader.ReadMetadata(stored);
-        Assert.Empty(directories.OfType<GpsDirectory>());
-        Assert.Equal(6, directories.OfType<ExifIfd0Directory>().Single().GetInt32(ExifDirectoryBase.TagOrientation));
+        AssertNoGpsButOrientation(stored, 6);
+    }
+
+    [Fact]
+    public async Task A_webp_whose_exif_chunk_holds_a_gps_position_is_stored_without_it_but_keeps_its_orientation()
+    {
+        var photo = NewPhoto(TestImages.WebpWithExif(orientation: 6), "phone.webp");
+
+        await SaveAsync(photo);
+
+        Assert.Equal((80, 120), (photo.Width, photo.Height));
+        await using var stored = await ReadAsync(Fixture.Private, photo.Image.Name!);
+        AssertNoGpsButOrientation(stored, 6);
+    }
+
+    [Fact]
+    public async Task A_gif_whose_xmp_holds_a_place_is_stored_without_it()
+    {
+        var photo = NewPhoto(TestImages.GifWithXmp(), "animated.gif");
+
+        await SaveAsync(photo);
+
+        await using var stored = await ReadAsync(Fixture.Private, photo.Image.Name!);
+        Assert.DoesNotContain("Paris", TestImages.XmpAndComments(stored), StringComparison.Ordinal);
+        Assert.DoesNotContain("GPS", System.Text.Encoding.ASCII.GetString(stored.ToArray()), StringComparison.Ordinal);
+        Assert.Equal((60, 40), (photo.Width, photo.Height));
     }
 
     [Fact]
@@ -244,6 +268,222 @@ public abstract class ImageFieldSuite(ImageFieldFixture fixture)
         Assert.Empty(result.Deleted);
         Assert.Equal(3, result.Referenced);
     }
+
+    // ----- Files that reached the store another way: adopted at commit -----
+
+    [Fact]
+    public async Task A_direct_uploaded_jpeg_is_committed_with_its_oriented_dimensions_its_variants_and_no_gps()
+    {
+        var upload = await DirectUploadAsync("holiday.jpg", TestImages.JpegWithExif(orientation: 6, withGps: true, 400, 200), "image/jpeg");
+
+        var snapshot = new Snapshot { Folder = _folder, Image = StoredFile.FromUpload(upload) };
+        await using (var db = Fixture.CreateContext())
+        {
+            db.Add(snapshot);
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal((200, 400), (snapshot.Width, snapshot.Height));
+        await using (var stored = await ReadAsync(Fixture.Vault, snapshot.Image.Name!))
+        {
+            AssertNoGpsButOrientation(stored, 6);
+        }
+
+        await using (var thumb = await ReadAsync(Fixture.Vault, snapshot.Image.Variant("thumb").Name!))
+        {
+            Assert.Equal((ImageFormat.Webp, 64, 64), Inspect(thumb));
+        }
+
+        // The original with its GPS position is gone once the row committed with the stripped copy; nothing is owed.
+        Assert.Equal([snapshot.Image.Name!, snapshot.Image.Variant("thumb").Name!], await ListAllAsync(Fixture.Vault));
+        Assert.Empty(await LedgerAsync());
+        await using (var db = Fixture.CreateContext())
+        {
+            var loaded = await db.Snapshots.SingleAsync(s => s.Id == snapshot.Id);
+            Assert.Equal((snapshot.Image.Name, 200, 400), (loaded.Image.Name, loaded.Width, loaded.Height));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Impostors))]
+    public async Task A_direct_upload_that_is_not_an_accepted_image_is_refused_and_nothing_is_committed(string fileName, string kind, FileContentProblem problem)
+    {
+        var upload = await DirectUploadAsync(fileName, Impostor(kind), "image/" + Path.GetExtension(fileName)[1..]);
+
+        await using var db = Fixture.CreateContext();
+        db.Add(new Snapshot { Folder = _folder, Image = StoredFile.FromUpload(upload) });
+        var refused = await Assert.ThrowsAsync<InvalidFileContentException>(() => db.SaveChangesAsync());
+
+        Assert.Equal(problem, refused.Problem);
+        Assert.False(await CountSnapshotsAsync() > 0);
+        // Only the upload itself is left, still pending: the ledger sweep removes it once its ticket expired.
+        Assert.Equal([upload.Name], await ListAllAsync(Fixture.Vault));
+        var pending = Assert.Single(await LedgerAsync());
+        Assert.Equal((FileLedgerState.Pending, upload.Name), (pending.State, pending.Name));
+    }
+
+    [Theory]
+    [MemberData(nameof(Impostors))]
+    public async Task An_existing_object_that_is_not_an_accepted_image_is_refused_by_name_and_nothing_is_committed(string fileName, string kind, FileContentProblem problem)
+    {
+        string name = await Fixture.Private.SaveAsync(fileName, Impostor(kind), new FileSaveOptions { UploadTo = _folder });
+
+        await using var db = Fixture.CreateContext();
+        db.Add(new Photo { Folder = _folder, Title = _folder, Image = StoredFile.FromName(name) });
+        var refused = await Assert.ThrowsAsync<InvalidFileContentException>(() => db.SaveChangesAsync());
+
+        Assert.Equal(problem, refused.Problem);
+        Assert.False(await db.Photos.AnyAsync(p => p.Folder == _folder));
+        Assert.Equal([name], await ListAllAsync(Fixture.Private)); // left as it was, with no variant
+    }
+
+    public static TheoryData<string, string, FileContentProblem> Impostors => new()
+    {
+        { "notes.jpg", "text", FileContentProblem.NotAnImage },
+        { "bomb.png", "bomb", FileContentProblem.ImageTooLarge },
+        { "picture.jpg", "png", FileContentProblem.NotAnImage },
+    };
+
+    [Fact]
+    public async Task An_existing_jpeg_with_gps_assigned_by_name_is_kept_as_a_copy_without_it_and_the_object_is_left_as_it_was()
+    {
+        using var original = TestImages.JpegWithExif(orientation: 6, withGps: true, 400, 200);
+        string name = await Fixture.Private.SaveAsync("camera.jpg", new MemoryStream(original.ToArray()), new FileSaveOptions { UploadTo = _folder + "/incoming" });
+
+        var photo = new Photo { Folder = _folder, Title = _folder, Image = StoredFile.FromName(name) };
+        await using (var db = Fixture.CreateContext())
+        {
+            db.Add(photo);
+            await db.SaveChangesAsync();
+        }
+
+        Assert.NotEqual(name, photo.Image.Name);
+        Assert.Equal($"{_folder}/camera.jpg", photo.Image.Name);
+        Assert.Equal((200, 400), (photo.Width, photo.Height));
+        await using (var stored = await ReadAsync(Fixture.Private, photo.Image.Name!))
+        {
+            Assert.Empty(ImageMetadataReader.ReadMetadata(stored).OfType<GpsDirectory>());
+        }
+
+        // The named object may be another row's, or behind a link someone holds: it is not changed, nor deleted.
+        await using (var untouched = await ReadAsync(Fixture.Private, name))
+        {
+            Assert.Equal(original.ToArray(), untouched.ToArray());
+        }
+
+        Assert.True(await Fixture.Private.ExistsAsync(photo.Image.Variant("thumb").Name!));
+        Assert.True(await Fixture.Private.ExistsAsync(photo.Image.Variant("preview").Name!));
+    }
+
+    [Fact]
+    public async Task A_stored_image_shared_by_name_keeps_its_name_and_its_variants()
+    {
+        var first = NewPhoto(TestImages.JpegWithExif(orientation: 6, withGps: true), "shared.jpg");
+        await SaveAsync(first);
+        var before = await ListAllAsync(Fixture.Private);
+
+        var second = new Photo { Folder = _folder, Title = _folder + "second", Image = StoredFile.FromName(first.Image.Name!) };
+        await SaveAsync(second);
+
+        Assert.Equal(first.Image.Name, second.Image.Name);
+        Assert.Equal((first.Width, first.Height), (second.Width, second.Height));
+        Assert.Equal(before, await ListAllAsync(Fixture.Private)); // no copy: Coffer stripped it already; variants kept
+    }
+
+    [Fact]
+    public async Task An_image_taken_from_another_row_gives_this_row_its_dimensions_and_no_new_file()
+    {
+        var first = NewPhoto(TestImages.Encode(ImageFormat.Png, 90, 30), "moved.png");
+        await SaveAsync(first);
+        var before = await ListAllAsync(Fixture.Private);
+
+        await using var db = Fixture.CreateContext();
+        var loaded = await db.Photos.AsNoTracking().SingleAsync(p => p.Id == first.Id);
+        var second = new Photo { Folder = _folder, Title = _folder + "second", Image = loaded.Image };
+        db.Add(second);
+        await db.SaveChangesAsync();
+
+        Assert.Equal((first.Image.Name, 90, 30), (second.Image.Name, second.Width, second.Height));
+        Assert.Equal(before, await ListAllAsync(Fixture.Private));
+    }
+
+    [Fact]
+    public async Task A_direct_uploaded_image_stored_with_a_type_that_is_not_its_own_is_refused_where_the_store_keeps_types()
+    {
+        var upload = await DirectUploadAsync("page.jpg", TestImages.Encode(ImageFormat.Jpeg, 40, 40), "text/html");
+        bool keepsTypes = (await Fixture.Vault.GetInfoAsync(upload.Name)).ContentType is not null;
+
+        await using var db = Fixture.CreateContext();
+        db.Add(new Snapshot { Folder = _folder, Image = StoredFile.FromUpload(upload) });
+        if (keepsTypes)
+        {
+            // Served as text/html from the store's own URL, the "image" would be a page: it is refused, not committed.
+            var refused = await Assert.ThrowsAsync<InvalidFileContentException>(() => db.SaveChangesAsync());
+            Assert.Contains("text/html", refused.ClientMessage, StringComparison.Ordinal);
+            Assert.Equal(0, await CountSnapshotsAsync());
+        }
+        else
+        {
+            // Local disk keeps no type: a file is served as its extension says.
+            await db.SaveChangesAsync();
+            Assert.Equal(1, await CountSnapshotsAsync());
+        }
+    }
+
+    [Fact]
+    public async Task A_direct_upload_adopted_in_a_rolled_back_transaction_leaves_no_copy_or_variant_and_stays_pending()
+    {
+        var upload = await DirectUploadAsync("back.jpg", TestImages.JpegWithExif(orientation: 1, withGps: true), "image/jpeg");
+
+        await using (var db = Fixture.CreateContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Add(new Snapshot { Folder = _folder, Image = StoredFile.FromUpload(upload) });
+            await db.SaveChangesAsync();
+            Assert.Equal(3, (await ListAllAsync(Fixture.Vault)).Count); // the upload, its copy, the copy's thumbnail
+            await transaction.RollbackAsync();
+        }
+
+        Assert.Equal([upload.Name], await ListAllAsync(Fixture.Vault));
+        Assert.Equal(FileLedgerState.Pending, Assert.Single(await LedgerAsync()).State);
+        Assert.Equal(0, await CountSnapshotsAsync());
+    }
+
+    /// <summary>An independent reader (MetadataExtractor) finds no GPS position in the image, and the orientation kept.</summary>
+    private static void AssertNoGpsButOrientation(Stream image, int orientation)
+    {
+        var directories = ImageMetadataReader.ReadMetadata(image);
+        Assert.Empty(directories.OfType<GpsDirectory>());
+        Assert.Equal(orientation, directories.OfType<ExifIfd0Directory>().Single().GetInt32(ExifDirectoryBase.TagOrientation));
+    }
+
+    private static MemoryStream Impostor(string kind) => kind switch
+    {
+        "text" => TestImages.Text("not an image"),
+        "bomb" => TestImages.PngHeaderClaiming(60_000, 60_000),
+        _ => TestImages.Encode(ImageFormat.Png, 50, 40),
+    };
+
+    private static (ImageFormat, int, int) Inspect(Stream image)
+    {
+        var info = new ImageProcessor().Inspect(image);
+        return (info.Format, info.Width, info.Height);
+    }
+
+    private Task<DirectUpload> DirectUploadAsync(string fileName, MemoryStream content, string contentType) =>
+        DirectUploadClient.UploadAsync(Fixture, Fixture.Vault, _folder, fileName, content.ToArray(), contentType: contentType);
+
+    /// <summary>What the file ledger holds for this test's folder, read on a connection of its own.</summary>
+    private Task<List<FileLedgerEntry>> LedgerAsync() => Fixture.LedgerEntriesAsync(_folder);
+
+    private async Task<int> CountSnapshotsAsync()
+    {
+        await using var db = Fixture.CreateContext();
+        return await db.Snapshots.CountAsync(s => s.Folder == _folder);
+    }
+
+    /// <summary>Every file under this test's folder, recursively, sorted.</summary>
+    private Task<List<string>> ListAllAsync(FileStorage storage) => StorageContents.ListAllAsync(storage, _folder);
 
     private Photo NewPhoto(MemoryStream content, string fileName, string? title = null) => new()
     {

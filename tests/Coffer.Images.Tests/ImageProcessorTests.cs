@@ -1,3 +1,4 @@
+using System.Text;
 using Coffer.Images.Tests.Infrastructure;
 using MetadataExtractor;
 using MetadataExtractor.Formats.Exif;
@@ -174,6 +175,52 @@ public sealed class ImageProcessorTests
 
         Assert.Empty(GpsDirectories(stripped));
         Assert.Equal(info, Processor.Inspect(Rewound(stripped)));
+    }
+
+    [Fact]
+    public void Stripping_a_webp_removes_the_gps_position_of_its_exif_chunk_and_keeps_its_orientation()
+    {
+        using var webp = TestImages.WebpWithExif(orientation: 6);
+        Assert.NotEmpty(GpsDirectories(webp)); // the fixture really has a position to remove
+        var info = Processor.Inspect(webp);
+        Assert.Equal((ImageFormat.Webp, 6, 80, 120), (info.Format, info.Orientation, info.Width, info.Height));
+        using var stripped = new MemoryStream();
+
+        ImageProcessor.StripMetadata(webp, info, stripped);
+
+        Assert.Empty(GpsDirectories(stripped));
+        Assert.Equal(info, Processor.Inspect(Rewound(stripped)));
+        using var decoded = Processor.Decode(Rewound(stripped), info);
+    }
+
+    [Fact]
+    public void Stripping_a_gif_removes_its_xmp_packet_and_comment_and_keeps_the_image()
+    {
+        using var gif = TestImages.GifWithXmp();
+        Assert.Contains("Paris", TestImages.XmpAndComments(gif), StringComparison.Ordinal); // the fixture really has a place to remove
+        var info = Processor.Inspect(gif);
+        using var stripped = new MemoryStream();
+
+        ImageProcessor.StripMetadata(gif, info, stripped);
+
+        Assert.DoesNotContain("Paris", TestImages.XmpAndComments(Rewound(stripped)), StringComparison.Ordinal);
+        Assert.DoesNotContain("GPS", Encoding.ASCII.GetString(stripped.ToArray()), StringComparison.Ordinal);
+        using var plain = TestImages.Encode(ImageFormat.Gif, 60, 40);
+        Assert.Equal(plain.ToArray(), stripped.ToArray()); // exactly the GIF before the XMP and the comment were added
+    }
+
+    [Fact]
+    public void Stripping_a_gif_keeps_its_looping_extension()
+    {
+        using var plain = TestImages.Encode(ImageFormat.Gif, 60, 40);
+        var bytes = plain.ToArray();
+        byte[] netscape = [0x21, 0xFF, 11, .. "NETSCAPE2.0"u8, 3, 1, 0, 0, 0];
+        using var looping = new MemoryStream([.. bytes[..19], .. netscape, .. bytes[19..]]);
+        using var stripped = new MemoryStream();
+
+        ImageProcessor.StripMetadata(looping, Processor.Inspect(looping), stripped);
+
+        Assert.Equal(looping.ToArray(), stripped.ToArray());
     }
 
     [Fact]

@@ -66,7 +66,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
             }
         }
 
-        using var activity = uploads.Count > 0 ? EfTelemetry.StartSave(uploads.Count, batch.OldFiles.Count) : null;
+        using var activity = uploads.Count + batch.Adoptions.Count > 0 ? EfTelemetry.StartSave(uploads.Count + batch.Adoptions.Count, batch.OldFiles.Count) : null;
         try
         {
             foreach (var upload in uploads)
@@ -81,6 +81,12 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
                 stored.Bind(upload.Field, upload.Storage);
                 batch.Replaced.Add((upload.Entry, upload.Value));
                 upload.Entry.CurrentValue = stored;
+            }
+
+            foreach (var adoption in batch.Adoptions)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await AdoptAsync(context, batch, adoption, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -141,22 +147,76 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         return upload;
     }
 
+    /// <summary>
+    /// Has the field's handler adopt a file that reached the storage another way (after a direct upload's checks), with
+    /// the same saves as new content: a copy goes through the field's name pipeline, variants are named from the name the
+    /// field keeps, and both are removed if the save fails.
+    /// </summary>
+    private async Task AdoptAsync(DbContext context, SaveBatch batch, PlannedUpload adoption, CancellationToken cancellationToken)
+    {
+        var value = adoption.Value;
+        string name = value.Name!;
+        var info = await adoption.Storage.GetInfoAsync(name, cancellationToken).ConfigureAwait(false);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException(
+                $"'{adoption.Field.DisplayName}' is set to '{name}', but storage '{adoption.Storage.Name}' has no file by that name; its handler checks the file before the row is saved. Store the file first, or assign its content with StoredFile.FromStream.", name);
+        }
+
+        bool direct = value.Upload is not null;
+        string fileName = value.Upload?.FileName is { Length: > 0 } original ? original : name[(name.LastIndexOf('/') + 1)..];
+        var work = new FileFieldAdoption(
+            adoption.Entry.EntityEntry, adoption.Storage, value, info, fileName, adoption.Field.DisplayName, direct,
+            (content, copyName, contentType, ct) => SaveFileAsync(batch, adoption, content, copyName, contentType, ct),
+            (stored, key, content, contentType, ct) => SaveVariantAsync(batch, adoption, stored, key, content, contentType,
+                keepExisting: !direct && string.Equals(stored, name, StringComparison.Ordinal), ct));
+        await adoption.Field.Options.Handler!.AdoptAsync(work, cancellationToken).ConfigureAwait(false);
+        if (work.CopyName is not { } copy)
+        {
+            return;
+        }
+
+        var stored = new StoredFile(copy, null, adoption.Field);
+        stored.Bind(adoption.Field, adoption.Storage);
+        batch.Replaced.Add((adoption.Entry, value));
+        adoption.Entry.CurrentValue = stored;
+        if (direct)
+        {
+            // Its pending entry goes with this save (CommitDirectUploadsAsync); the object itself is owed like an old
+            // file's, in the same transaction, so a rollback leaves the upload pending and the copy is removed.
+            var old = new StoredObject(adoption.Storage, name, FileLedger.Deleting(adoption.Storage, name, DateTime.UtcNow));
+            context.Add(old.Ledger!);
+            batch.OldFiles.Add(old);
+        }
+    }
+
     private FileFieldSave NewSave(SaveBatch batch, PlannedUpload upload) => new(
         upload.Entry.EntityEntry, upload.Storage, upload.Value.Pending!, upload.Field.DisplayName,
         (content, fileName, contentType, ct) => SaveFileAsync(batch, upload, content, fileName, contentType, ct),
-        async (name, key, content, contentType, ct) =>
-        {
-            string variant = upload.Field.GetVariantName(name, key);
-            var options = new FileSaveOptions { ExactName = true, ContentType = contentType };
-            bool recorded = await RecordPendingAsync(batch, upload.Storage, variant, ct).ConfigureAwait(false) is not null;
-            await upload.Storage.SaveAsync(variant, content, options, ct).ConfigureAwait(false);
-            if (!recorded)
-            {
-                batch.Uploads.Add(new StoredObject(upload.Storage, variant));
-            }
+        (name, key, content, contentType, ct) => SaveVariantAsync(batch, upload, name, key, content, contentType, keepExisting: false, ct));
 
-            Log.FileUploaded(_logger, upload.Storage.Name, variant, upload.Field.DisplayName);
-        });
+    /// <summary>
+    /// Stores a variant of <paramref name="name"/> under its derived name, as an upload of the batch. With
+    /// <paramref name="keepExisting"/> (an adopted name that may have been adopted before), a variant already stored is kept.
+    /// </summary>
+    private async Task SaveVariantAsync(SaveBatch batch, PlannedUpload upload, string name, string key, Stream content, string? contentType, bool keepExisting, CancellationToken cancellationToken)
+    {
+        string variant = upload.Field.GetVariantName(name, key);
+        if (keepExisting && await upload.Storage.ExistsAsync(variant, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var options = new FileSaveOptions { ExactName = true, ContentType = contentType };
+        bool recorded = await RecordPendingAsync(batch, upload.Storage, variant, cancellationToken).ConfigureAwait(false) is not null;
+        await upload.Storage.SaveAsync(variant, content, options, cancellationToken).ConfigureAwait(false);
+        if (!recorded)
+        {
+            batch.Uploads.Add(new StoredObject(upload.Storage, variant));
+        }
+
+        Log.FileUploaded(_logger, upload.Storage.Name, variant, upload.Field.DisplayName);
+    }
 
     private void OnSaveChangesFailed(object? sender, SaveChangesFailedEventArgs e)
     {
@@ -274,6 +334,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
                 }
 
                 var current = propertyEntry.CurrentValue as StoredFile;
+                bool adopting = false;
                 if (current?.Pending is { } pending)
                 {
                     if (!seen.Add(pending))
@@ -291,14 +352,22 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
                     FileNames.Validate(name);
                     CheckFits(name, property.Field);
                     current.Bind(property.Field, storage);
-                    if (current.Upload is { } upload && (entry.State == EntityState.Added || propertyEntry.IsModified))
+                    bool assigned = entry.State == EntityState.Added || propertyEntry.IsModified;
+                    if (current.Upload is { } upload && assigned)
                     {
                         batch.Commits.Add(new DirectCommit(upload, property.Field, storage));
+                    }
+
+                    // Any name assigned, even one of another row of this field: the handler fills this row's properties.
+                    if (assigned && property.Field.Options.Handler is not null)
+                    {
+                        batch.Adoptions.Add(new PlannedUpload(propertyEntry, current, property.Field, storage));
+                        adopting = true; // the handler hears of it in AdoptAsync, not FileChanged
                     }
                 }
 
                 if (current?.Pending is null && property.Field.Options.Handler is { } handler
-                    && (entry.State == EntityState.Added || propertyEntry.IsModified))
+                    && (entry.State == EntityState.Added || propertyEntry.IsModified) && !adopting)
                 {
                     handler.FileChanged(entry, current ?? StoredFile.Empty);
                 }
@@ -407,7 +476,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         for (int i = batch.Replaced.Count - 1; i >= 0; i--)
         {
             var (entry, pending) = batch.Replaced[i];
-            pending.Pending!.Rewind();
+            pending.Pending?.Rewind(); // an adopted value has no content to rewind
             entry.CurrentValue = pending;
         }
 
@@ -590,6 +659,9 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
         public List<StoredObject> OldFiles { get; } = [];
 
         public List<(PropertyEntry Entry, StoredFile Pending)> Replaced { get; } = [];
+
+        /// <summary>Files assigned by name (direct uploads, existing objects) that the field's handler adopts in this save.</summary>
+        public List<PlannedUpload> Adoptions { get; } = [];
 
         /// <summary>Direct uploads this save commits; nothing to undo if it fails (they stay pending).</summary>
         public List<DirectCommit> Commits { get; } = [];

@@ -30,6 +30,28 @@ internal static class ImageCodec
         return codec is not null;
     }
 
+    /// <summary>
+    /// Whether the start of a file may be an image: <see langword="false"/> only when no codec reads a header from it and
+    /// it is no JPEG. A JPEG's frame header may come after up to several 64 KB segments (EXIF, maker data), past the end
+    /// of <paramref name="head"/>, and the codec does not say that it was cut short; every other format's header comes
+    /// first. The position is restored.
+    /// </summary>
+    public static bool MayBeImage(Stream head)
+    {
+        long start = head.Position;
+        Span<byte> soi = stackalloc byte[3];
+        bool jpeg = head.ReadAtLeast(soi, 3, throwOnEndOfStream: false) == 3 && soi is [0xFF, 0xD8, 0xFF];
+        head.Position = start;
+        if (jpeg)
+        {
+            return true;
+        }
+
+        using var codec = SKCodec.Create(new SKManagedStream(head, disposeManagedStream: false), out var result);
+        head.Position = start;
+        return codec is not null || result == SKCodecResult.IncompleteInput;
+    }
+
     public static ImageInfo ReadHeader(SKCodec codec, ImageOptions options)
     {
         var format = codec.EncodedFormat switch

@@ -39,4 +39,10 @@ internal static partial class Log
 
     [LoggerMessage(5005, LogLevel.Warning, "Could not regenerate the variants of {FileName} ({Field}); the others go on", EventName = "VariantRegenerateFailed")]
     private static partial void VariantRegenerateFailedCore(ILogger logger, Exception exception, string field, string fileName);
+
+    public static void ImageCopiedWithoutMetadata(ILogger logger, string name, string copy, string field) =>
+        ImageCopiedWithoutMetadataCore(logger, LogText.Escape(name), LogText.Escape(copy), LogText.Escape(field));
+
+    [LoggerMessage(5006, LogLevel.Information, "{Name}, adopted by {Field}, held metadata to strip: {Field} keeps a copy without it, {Copy}", EventName = "ImageCopiedWithoutMetadata")]
+    private static partial void ImageCopiedWithoutMetadataCore(ILogger logger, string name, string copy, string field);
 }

@@ -6,7 +6,8 @@ namespace Coffer.Images.Internal;
 
 /// <summary>
 /// Removes EXIF and XMP (and the other places a camera or an editor puts personal data) from an image without
-/// decoding it: JPEG segments, PNG chunks and WebP chunks are copied or skipped, so the pixels are the same bytes.
+/// decoding it: JPEG segments, PNG chunks, WebP chunks and GIF extension blocks are copied or skipped, so the pixels
+/// are the same bytes.
 /// An orientation other than 1 is written back as a minimal EXIF block holding that one tag.
 /// </summary>
 internal static class MetadataStripper
@@ -26,8 +27,10 @@ internal static class MetadataStripper
             case ImageFormat.Webp:
                 StripWebp(content, info.Orientation, output);
                 break;
+            case ImageFormat.Gif:
+                StripGif(content, output);
+                break;
             default:
-                // GIF has no EXIF block; its bytes are kept as they are.
                 content.CopyTo(output);
                 break;
         }
@@ -315,6 +318,112 @@ internal static class MetadataStripper
         output.Write(riff);
         body.Position = 0;
         body.CopyTo(output);
+    }
+
+    // ----- GIF: header, screen descriptor and colour table, then blocks (extensions, images) up to the trailer -----
+
+    /// <summary>
+    /// Application extensions other than those that change how the image shows (NETSCAPE2.0 and ANIMEXTS1.0 looping,
+    /// an ICC profile) go: XMP ("XMP DataXMP", where editors write places and names) and any maker's own; comments go
+    /// too. An XMP packet is written raw and ends with a 258-byte "magic trailer" that makes it read as sub-blocks, so
+    /// skipping sub-blocks skips it whole.
+    /// </summary>
+    private static void StripGif(Stream content, Stream output)
+    {
+        Span<byte> head = stackalloc byte[13];
+        ReadExactly(content, head);
+        if (!head[..3].SequenceEqual("GIF"u8))
+        {
+            throw Broken("GIF");
+        }
+
+        output.Write(head);
+        if ((head[10] & 0x80) != 0)
+        {
+            CopyExactly(content, output, 3 << ((head[10] & 0x07) + 1)); // the global colour table
+        }
+
+        Span<byte> block = stackalloc byte[12];
+        while (true)
+        {
+            int introducer = ReadByte(content);
+            switch (introducer)
+            {
+                case 0x3B: // trailer: what follows is not part of the image
+                    output.WriteByte(0x3B);
+                    return;
+                case 0x2C: // image descriptor, its local colour table, LZW code size and data
+                    output.WriteByte(0x2C);
+                    ReadExactly(content, block[..9]);
+                    output.Write(block[..9]);
+                    if ((block[8] & 0x80) != 0)
+                    {
+                        CopyExactly(content, output, 3 << ((block[8] & 0x07) + 1));
+                    }
+
+                    output.WriteByte((byte)ReadByte(content));
+                    CopySubBlocks(content, output);
+                    break;
+                case 0x21:
+                    int label = ReadByte(content);
+                    if (label == 0xFE)
+                    {
+                        CopySubBlocks(content, Stream.Null); // a comment
+                    }
+                    else if (label == 0xFF && IsKeptApplication(content, block))
+                    {
+                        output.Write([0x21, 0xFF]);
+                        output.Write(block);
+                        CopySubBlocks(content, output);
+                    }
+                    else if (label == 0xFF)
+                    {
+                        CopySubBlocks(content, Stream.Null);
+                    }
+                    else
+                    {
+                        // Graphic control (delays, transparency) and plain text extensions draw the image.
+                        output.Write([0x21, (byte)label]);
+                        CopySubBlocks(content, output);
+                    }
+
+                    break;
+                default:
+                    throw Broken("GIF");
+            }
+        }
+    }
+
+    /// <summary>Reads an application extension's first sub-block (its 8-byte identifier and 3-byte code) into <paramref name="block"/>.</summary>
+    private static bool IsKeptApplication(Stream content, Span<byte> block)
+    {
+        block[0] = (byte)ReadByte(content);
+        if (block[0] != 11)
+        {
+            // Not the identifier block the format requires: nothing a decoder needs, so dropped whole.
+            content.Seek(block[0], SeekOrigin.Current);
+            return false;
+        }
+
+        ReadExactly(content, block[1..12]);
+        var id = block[1..12];
+        return id.SequenceEqual("NETSCAPE2.0"u8) || id.SequenceEqual("ANIMEXTS1.0"u8) || id.SequenceEqual("ICCRGBG1012"u8);
+    }
+
+    /// <summary>Copies data sub-blocks (a length byte, that many bytes) up to and including the empty one that ends them.</summary>
+    private static void CopySubBlocks(Stream content, Stream output)
+    {
+        while (true)
+        {
+            int length = ReadByte(content);
+            output.WriteByte((byte)length);
+            if (length == 0)
+            {
+                return;
+            }
+
+            CopyExactly(content, output, length);
+        }
     }
 
     // ----- Reading -----

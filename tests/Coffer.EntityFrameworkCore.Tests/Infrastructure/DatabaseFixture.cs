@@ -40,9 +40,35 @@ public abstract class DatabaseFixture<TContext>(ITestDatabase database, IStorage
         return newContext(builder.Options);
     }
 
+    /// <summary>What the file ledger holds for names under <paramref name="folder"/>, read on a connection of its own.</summary>
+    public async Task<List<FileLedgerEntry>> LedgerEntriesAsync(string folder)
+    {
+        await using var db = CreateContext();
+        return await db.Set<FileLedgerEntry>().AsNoTracking().Where(e => e.Name.StartsWith(folder + "/")).ToListAsync();
+    }
+
     public async Task DisposeAsync()
     {
         await Database.DisposeAsync();
         await StorageFactory.DisposeAsync();
+    }
+}
+
+/// <summary>What a storage holds, for assertions.</summary>
+public static class StorageContents
+{
+    /// <summary>Every file under <paramref name="directory"/>, recursively, sorted.</summary>
+    public static async Task<List<string>> ListAllAsync(FileStorage storage, string directory)
+    {
+        var names = new List<string>();
+        var listing = await storage.ListAsync(directory);
+        names.AddRange(listing.Files.Select(f => directory + "/" + f));
+        foreach (var sub in listing.Directories)
+        {
+            names.AddRange(await ListAllAsync(storage, directory + "/" + sub));
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        return names;
     }
 }

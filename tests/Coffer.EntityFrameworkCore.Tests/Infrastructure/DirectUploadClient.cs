@@ -3,7 +3,7 @@ using Coffer.Local;
 namespace Coffer.EntityFrameworkCore.Tests.Infrastructure;
 
 /// <summary>Sends a direct upload's bytes as a client would, the way the storage's plan says.</summary>
-internal static class DirectUploadClient
+internal static partial class DirectUploadClient
 {
     private static readonly HttpClient Http = new();
 

@@ -33,14 +33,38 @@ public class Poster
     public int Height { get; set; }
 }
 
+/// <summary>An image field on a storage with unique names whose uploads the file ledger records: where direct uploads go.</summary>
+public class Snapshot
+{
+    public int Id { get; set; }
+
+    public string Folder { get; set; } = "";
+
+    public StoredFile Image { get; set; } = StoredFile.Empty;
+
+    public int? Width { get; set; }
+
+    public int? Height { get; set; }
+}
+
 public class ImageDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Photo> Photos => Set<Photo>();
 
     public DbSet<Poster> Posters => Set<Poster>();
 
+    public DbSet<Snapshot> Snapshots => Set<Snapshot>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.AddCofferFileLedger(); // direct uploads commit through it
+        modelBuilder.Entity<Snapshot>(entity => entity.Property(e => e.Image).IsImageField("vault", o =>
+        {
+            o.UploadTo = UploadTo.From(c => $"{((Snapshot)c.Instance!).Folder}/{c.FileName}");
+            o.WidthProperty = nameof(Snapshot.Width);
+            o.HeightProperty = nameof(Snapshot.Height);
+            o.Variants["thumb"] = ImageVariant.Thumbnail(64);
+        }));
         modelBuilder.Entity<Photo>(entity =>
         {
             entity.HasIndex(e => e.Title).IsUnique();

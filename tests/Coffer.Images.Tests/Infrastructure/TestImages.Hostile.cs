@@ -1,5 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
+using MetadataExtractor;
+using MetadataExtractor.Formats.Gif;
+using MetadataExtractor.Formats.Xmp;
 
 namespace Coffer.Images.Tests.Infrastructure;
 
@@ -41,5 +44,76 @@ public static partial class TestImages
         BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + tiff.Length), Coffer.Images.Internal.Crc32.Compute(chunk.AsSpan(4, 4 + tiff.Length), []));
         const int AfterIhdr = 8 + 25;
         return new MemoryStream([.. bytes[..AfterIhdr], .. chunk, .. bytes[AfterIhdr..]]);
+    }
+
+    /// <summary>
+    /// An extended WebP (VP8X with the EXIF flag) whose EXIF chunk, after the image data as the format places it, holds
+    /// the orientation and a GPS position.
+    /// </summary>
+    public static MemoryStream WebpWithExif(int orientation, int width = 120, int height = 80)
+    {
+        using var webp = Encode(ImageFormat.Webp, width, height);
+        var image = webp.ToArray()[12..]; // the VP8L chunk, without RIFF's header
+        var tiff = ExifSegment(orientation, withGps: true)[10..];
+        var vp8x = new byte[18];
+        "VP8X"u8.CopyTo(vp8x);
+        BinaryPrimitives.WriteUInt32LittleEndian(vp8x.AsSpan(4), 10);
+        vp8x[8] = 0x08 | 0x10; // EXIF, alpha (VP8L may carry it)
+        WriteUInt24(vp8x.AsSpan(12), width - 1);
+        WriteUInt24(vp8x.AsSpan(15), height - 1);
+        var exif = new byte[8 + tiff.Length + (tiff.Length & 1)];
+        "EXIF"u8.CopyTo(exif);
+        BinaryPrimitives.WriteUInt32LittleEndian(exif.AsSpan(4), (uint)tiff.Length);
+        tiff.CopyTo(exif, 8);
+        byte[] body = [.. "WEBP"u8, .. vp8x, .. image, .. exif];
+        var riff = new byte[8];
+        "RIFF"u8.CopyTo(riff);
+        BinaryPrimitives.WriteUInt32LittleEndian(riff.AsSpan(4), (uint)body.Length);
+        return new MemoryStream([.. riff, .. body]);
+    }
+
+    /// <summary>
+    /// A GIF89a with an XMP application extension ("XMP DataXMP", the packet written raw and closed by the 258-byte magic
+    /// trailer, as Adobe's XMP specification lays it out) holding a GPS position and a place name, and a comment.
+    /// </summary>
+    public static MemoryStream GifWithXmp(int width = 60, int height = 40)
+    {
+        using var gif = Encode(ImageFormat.Gif, width, height);
+        var bytes = gif.ToArray();
+        const int AfterColourTable = 13 + 6; // header and screen descriptor, two colours
+        var xmp = Encoding.UTF8.GetBytes(
+            "<?xpacket begin=\"\uFEFF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?><x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
+            + "<rdf:Description rdf:about=\"\" xmlns:exif=\"http://ns.adobe.com/exif/1.0/\" xmlns:photoshop=\"http://ns.adobe.com/photoshop/1.0/\" exif:GPSLatitude=\"48,51.48N\" exif:GPSLongitude=\"2,17.7E\" photoshop:City=\"Paris\"/>"
+            + "</rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>");
+        var extension = new List<byte> { 0x21, 0xFF, 11 };
+        extension.AddRange("XMP DataXMP"u8.ToArray());
+        extension.AddRange(xmp);
+        extension.Add(0x01);
+        for (int b = 0xFF; b >= 0; b--)
+        {
+            extension.Add((byte)b);
+        }
+
+        extension.Add(0x00);
+        byte[] comment = [0x21, 0xFE, 5, .. "Paris"u8, 0x00];
+        return new MemoryStream([.. bytes[..AfterColourTable], .. extension, .. comment, .. bytes[AfterColourTable..]]);
+    }
+
+    /// <summary>Every XMP property value and GIF comment an independent reader (MetadataExtractor) finds in the image; the position is restored.</summary>
+    public static string XmpAndComments(Stream image)
+    {
+        long start = image.Position;
+        var directories = ImageMetadataReader.ReadMetadata(image);
+        image.Position = start;
+        var xmp = directories.OfType<XmpDirectory>().SelectMany(d => d.XmpMeta is { } meta ? meta.Properties.Select(p => p.Value) : []);
+        var comments = directories.OfType<GifCommentDirectory>().Select(d => d.GetDescription(GifCommentDirectory.TagComment));
+        return string.Join("|", xmp.Concat(comments));
+    }
+
+    private static void WriteUInt24(Span<byte> target, int value)
+    {
+        target[0] = (byte)value;
+        target[1] = (byte)(value >> 8);
+        target[2] = (byte)(value >> 16);
     }
 }
