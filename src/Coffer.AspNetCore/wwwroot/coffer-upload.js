@@ -4,6 +4,8 @@
 const storagePrefix = "coffer-upload:";
 const maxBackoffMs = 30_000;
 const speedWindowMs = 10_000;
+// A request that sends nothing for this long is taken for cut (a dead connection the browser has not noticed).
+const stallMs = 60_000;
 
 /**
  * Uploads a file directly to the store through a Coffer ticket and returns the ticket; the caller then commits it with
@@ -194,16 +196,23 @@ async function sendParts(file, ticket, status, meter, context) {
 function post(url, body, context) {
   return withRetries(async () => {
     let response;
+    const request = new AbortController();
+    const stopRequest = () => request.abort();
+    const cut = whenOffline(stopRequest);
+    context.signal.addEventListener("abort", stopRequest, { once: true });
     try {
       response = await fetch(url, {
         method: "POST",
         headers: { ...context.headers, "Content-Type": "application/json", Accept: "application/json, application/problem+json" },
         body: JSON.stringify(body),
-        signal: context.signal,
+        signal: request.signal,
         credentials: "same-origin",
       });
     } catch (e) {
-      throw context.signal.aborted ? e : retryable(new Error(`The connection failed: ${url} could not be reached.`));
+      throw context.signal.aborted ? context.signal.reason : retryable(new Error(`The connection failed: ${url} could not be reached.`));
+    } finally {
+      cut();
+      context.signal.removeEventListener("abort", stopRequest);
     }
 
     if (response.ok) return response.status === 204 ? null : response.json();
@@ -227,13 +236,31 @@ function post(url, body, context) {
 function storeRequest(method, url, body, onSent, signal) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
+    let cutReason = null;
     const onAbort = () => xhr.abort();
+    const cutOff = reason => {
+      cutReason = reason;
+      xhr.abort();
+    };
+    // A request in flight when the network goes can hang rather than fail: end it, and send it again once online.
+    const cut = whenOffline(() => cutOff("The network went away during the upload."));
+    let lastSent = performance.now();
+    const watchdog = setInterval(() => {
+      if (performance.now() - lastSent > stallMs) cutOff("The upload stalled: nothing was sent for a minute.");
+    }, 5_000);
     const settle = (action, value) => {
       signal.removeEventListener("abort", onAbort);
+      cut();
+      clearInterval(watchdog);
       action(value);
     };
     xhr.open(method, url);
-    xhr.upload.addEventListener("progress", e => onSent(e.loaded, e.lengthComputable ? e.total : 0));
+    xhr.upload.addEventListener("progress", e => {
+      lastSent = performance.now();
+      onSent(e.loaded, e.lengthComputable ? e.total : 0);
+    });
+    // Every byte is sent: the store may take a while to answer (S3 checks, the local endpoint flushes), far less than this.
+    xhr.upload.addEventListener("load", () => { lastSent = performance.now() + 4 * stallMs; });
     xhr.addEventListener("load", () => {
       if (xhr.status >= 200 && xhr.status < 300) return settle(resolve, xhr);
       const error = new Error(storeMessage(xhr) || `The store answered HTTP ${xhr.status} to the upload.`);
@@ -243,7 +270,9 @@ function storeRequest(method, url, body, onSent, signal) {
     });
     xhr.addEventListener("error", () => settle(reject, retryable(new Error("The connection to the store failed during the upload."))));
     xhr.addEventListener("timeout", () => settle(reject, retryable(new Error("The store did not answer in time."))));
-    xhr.addEventListener("abort", () => settle(reject, signal.reason ?? new DOMException("The upload was aborted.", "AbortError")));
+    xhr.addEventListener("abort", () => settle(reject, cutReason && !signal.aborted
+      ? retryable(new Error(cutReason))
+      : signal.reason ?? new DOMException("The upload was aborted.", "AbortError")));
     if (signal.aborted) return settle(reject, signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
     xhr.send(body);
@@ -280,6 +309,12 @@ async function withRetries(attempt, { signal, retries, onOnline }) {
       await delay(ceiling / 2 + Math.random() * (ceiling / 2), signal);
     }
   }
+}
+
+/** Calls `cut` when the browser goes offline; returns what stops listening. */
+function whenOffline(cut) {
+  window.addEventListener("offline", cut);
+  return () => window.removeEventListener("offline", cut);
 }
 
 function online(signal) {
