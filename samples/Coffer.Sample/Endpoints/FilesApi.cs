@@ -132,7 +132,8 @@ public static class FilesApi
                 statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
         }
 
-        var started = await uploads.StartAsync(storage, fileName, size, body.ContentType, user, cancellationToken: ct);
+        // The folder the row's field saves its files to, so a file sent directly lands where an upload through the app would.
+        var started = await uploads.StartAsync(storage, fileName, size, body.ContentType, user, new FileSaveOptions { UploadTo = SampleDbContext.PrivateFilesFolder }, ct);
         return started.Succeeded ? TypedResults.Created((string?)null, started.Ticket) : started.Problem;
     }
 

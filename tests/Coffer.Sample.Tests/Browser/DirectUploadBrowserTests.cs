@@ -282,6 +282,7 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
         Assert.Equal(Enumerable.Range(1, 25), parts.Stored.Order());
         Assert.Equal(1, parts.ToApp.Count(r => r == "POST /api/files")); // the commit
         string stored = await SingleNewFileAsync(before);
+        Assert.Matches(@"^files/\d{4}/\d{2}/video-200MB_[a-z0-9]{20}\.bin$", stored); // where the row's field puts its files
         Assert.Equal(size, new FileInfo(StoredPath(stored)).Length);
         Assert.Equal(0, await RememberedUploadsAsync(page));
         Assert.Equal(TestFiles.Sha256(path), await DownloadHashAsync(page, row, "video-200MB.bin"));
