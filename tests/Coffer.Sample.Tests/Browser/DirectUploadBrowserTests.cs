@@ -293,6 +293,7 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
     {
         var (page, parts) = await SignedUpPageAsync();
         string path = WriteFile("cut.bin", EightParts);
+        var before = await App.Storage.ListAsync("private", CancellationToken.None);
         await ThrottleAsync(page, SlowUplink);
 
         await page.Locator("#upload-input").SetInputFilesAsync(path);
@@ -308,7 +309,7 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
         Assert.All(storedBeforeCut, part => Assert.Single(parts.Sent, p => p == part));
         Assert.Equal(Enumerable.Range(1, 8), parts.Stored.Distinct().Order());
         Assert.Equal(0, await RememberedUploadsAsync(page));
-        Assert.Equal(TestFiles.Sha256(path), TestFiles.Sha256(StoredPath(Assert.Single(await App.Storage.ListAsync("private", CancellationToken.None)))));
+        Assert.Equal(TestFiles.Sha256(path), TestFiles.Sha256(StoredPath(await SingleNewFileAsync(before))));
         await Expect(row).ToContainTextAsync("64 MB");
     }
 
@@ -317,6 +318,7 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
     {
         var (page, parts) = await SignedUpPageAsync();
         string path = WriteFile("reload.bin", EightParts);
+        var before = await App.Storage.ListAsync("private", CancellationToken.None);
         await ThrottleAsync(page, SlowUplink);
         await page.Locator("#upload-input").SetInputFilesAsync(path);
         await parts.WaitForStoredAsync(4);
@@ -336,7 +338,7 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
         Assert.Contains("POST /api/uploads/status", parts.ToApp);
         Assert.Equal(1, parts.ToApp.Count(r => r == "POST /api/uploads")); // one ticket, before the reload
         Assert.Equal(0, await RememberedUploadsAsync(page));
-        Assert.Equal(TestFiles.Sha256(path), TestFiles.Sha256(StoredPath(Assert.Single(await App.Storage.ListAsync("private", CancellationToken.None)))));
+        Assert.Equal(TestFiles.Sha256(path), TestFiles.Sha256(StoredPath(await SingleNewFileAsync(before))));
     }
 
     [Fact]
@@ -354,8 +356,8 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
 
         await Expect(page.Locator(".errors")).ToHaveTextAsync("Cancelled the upload of cancel.bin.");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Cancel upload" })).ToBeHiddenAsync();
-        Assert.Contains("POST /api/uploads/abort", parts.ToApp);
         Assert.Equal(before, await App.Storage.ListAsync("private", CancellationToken.None));
+        Assert.Contains("POST /api/uploads/abort", parts.ToApp);
         Assert.Equal(0, await RememberedUploadsAsync(page));
         await page.ReloadAsync();
         await Expect(page.Locator("tr[data-file-id]")).ToHaveCountAsync(0);
