@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Coffer.Sample.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -8,251 +7,119 @@ using static Microsoft.Playwright.Assertions;
 namespace Coffer.Sample.Tests.Browser;
 
 /// <summary>The embedded default (SQLite + disk) with a private limit of 2 GiB, for files larger than the sample's 100 MB.</summary>
-public sealed class DirectUploadDiskBrowserApp() : SampleApp(new SqliteSampleDatabase(), new DiskSampleStorage(), DirectUploadBrowserTests.LargeFiles);
+public sealed class DirectUploadDiskBrowserApp() : SampleApp(new SqliteSampleDatabase(), new DiskSampleStorage(), DirectUploadSettings.LargeFiles);
 
 /// <summary>Both storages on the Ceph RGW, a private limit of 2 GiB. Run its tests under <c>flock /tmp/coffer-rgw.lock</c>.</summary>
-public sealed class DirectUploadS3BrowserApp() : SampleApp(new SqliteSampleDatabase(), new S3SampleStorage(), DirectUploadBrowserTests.LargeFiles);
+public sealed class DirectUploadS3BrowserApp() : SampleApp(new SqliteSampleDatabase(), new S3SampleStorage(), DirectUploadSettings.LargeFiles);
 
-/// <summary>
-/// What a page using Coffer's browser module (<c>_content/Coffer.AspNetCore/coffer-upload.js</c>) does, in a real
-/// Chromium: "My files" sends every file straight to the store in parts, then commits the ticket. The tests watch the
-/// page's requests (part PUTs by part number) and look into the store past the app. Files are written to a temporary
-/// folder, a mebibyte at a time, and compared by hash.
-/// </summary>
-public abstract partial class DirectUploadBrowserTests : IAsyncLifetime
+/// <summary>What the direct-upload browser tests set and assume.</summary>
+public static class DirectUploadSettings
 {
-    /// <summary>Room for the large files of these tests; the parts are the default 8 MiB.</summary>
+    /// <summary>The default part size (local disk and S3 alike).</summary>
+    public const long PartSize = 8 * 1024 * 1024;
+
+    /// <summary>Room for the large files of these tests: a private limit of 2 GiB.</summary>
     public static readonly IReadOnlyDictionary<string, string> LargeFiles = new Dictionary<string, string>
     {
         ["Coffer__Storages__private__MaxFileSize"] = (2L * 1024 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+}
 
-    protected const long PartSize = 8 * 1024 * 1024;
+/// <summary>
+/// The page's part PUTs (to the store, local or S3, with the part number in the URL), their answers and failures,
+/// and every request the page sends to the app itself.
+/// </summary>
+public sealed partial class PartLog
+{
+    private readonly string _appOrigin;
+    private readonly ConcurrentQueue<(int Part, string Url)> _sent = new();
+    private readonly ConcurrentQueue<int> _stored = new();
+    private readonly ConcurrentQueue<int> _failed = new();
+    private readonly ConcurrentQueue<string> _toApp = new();
 
-    // Records every value the upload progress bar takes; sessionStorage outlives the reload that follows an upload.
-    private const string RecordProgress = """
-        document.addEventListener("DOMContentLoaded", () => {
-          const bar = document.querySelector(".dropzone .progress");
-          if (!bar) return;
-          new MutationObserver(() => {
-            const seen = JSON.parse(sessionStorage.getItem("coffer-test-progress") || "[]");
-            seen.push(Number(bar.getAttribute("aria-valuenow")));
-            sessionStorage.setItem("coffer-test-progress", JSON.stringify(seen));
-          }).observe(bar, { attributes: true, attributeFilter: ["aria-valuenow"] });
-        });
-        """;
-
-    protected static readonly TimeSpan UploadTimeout = TimeSpan.FromMinutes(3);
-
-    private readonly SampleApp _app;
-    private readonly ChromiumFixture _chromium;
-    private readonly ITestOutputHelper _output;
-    private readonly int _logMark;
-    private readonly List<string> _console = [];
-    private IBrowserContext? _context;
-
-    protected DirectUploadBrowserTests(SampleApp app, ChromiumFixture chromium, ITestOutputHelper output)
+    public PartLog(IPage page, Uri app)
     {
-        _app = app;
-        _chromium = chromium;
-        _output = output;
-        _logMark = app.LogMark;
-    }
-
-    protected SampleApp App => _app;
-
-    protected DirectoryInfo Files { get; } = Directory.CreateTempSubdirectory("coffer-direct-upload-");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_context is not null)
+        _appOrigin = app.GetLeftPart(UriPartial.Authority);
+        page.Request += (_, request) =>
         {
-            await _context.CloseAsync();
-        }
-
-        Files.Delete(recursive: true);
-        lock (_console)
-        {
-            _output.WriteLine("Browser console:" + Environment.NewLine + string.Join(Environment.NewLine, _console));
-        }
-
-        _output.WriteLine($"App at {_app.BaseAddress}; its log during this test:{Environment.NewLine}{_app.LogSince(_logMark)}");
-    }
-
-    /// <summary>A new page, signed up through the pages and on "My files", with its part PUTs recorded.</summary>
-    protected async Task<(IPage Page, PartLog Parts)> SignedUpPageAsync()
-    {
-        _context = await _chromium.Browser.NewContextAsync(new() { BaseURL = _app.BaseAddress.ToString(), AcceptDownloads = true });
-        _context.SetDefaultTimeout(10_000);
-        await _context.AddInitScriptAsync(RecordProgress);
-        var page = await _context.NewPageAsync();
-        page.Console += (_, message) => Note($"[{message.Type}] {message.Text}");
-        page.PageError += (_, error) => Note($"[pageerror] {error}");
-        var parts = new PartLog(page, _app.BaseAddress);
-        await page.GotoAsync("/Account/Register");
-        await page.GetByLabel("Email").FillAsync($"direct-{Guid.NewGuid():N}@example.com");
-        await page.GetByLabel("Password").FillAsync(ApiUser.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign up", Exact = true }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My files", Level = 1 })).ToBeVisibleAsync();
-        await page.WaitForLoadStateAsync(LoadState.Load); // the module has bound the drop zone
-        return (page, parts);
-    }
-
-    protected void Note(string line)
-    {
-        lock (_console)
-        {
-            _console.Add(line);
-        }
-    }
-
-    /// <summary>A file of <paramref name="size"/> pseudo-random bytes in the temporary folder.</summary>
-    protected string WriteFile(string name, long size)
-    {
-        string path = Path.Combine(Files.FullName, name);
-        TestFiles.WriteRandom(path, size);
-        return path;
-    }
-
-    /// <summary>A slow uplink, so that an upload is still going when the test cuts in.</summary>
-    protected static async Task ThrottleAsync(IPage page, int bytesPerSecond)
-    {
-        var cdp = await page.Context.NewCDPSessionAsync(page);
-        await cdp.SendAsync("Network.enable");
-        await cdp.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
-        {
-            ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = -1, ["uploadThroughput"] = bytesPerSecond,
-        });
-    }
-
-    protected static ILocator Row(IPage page, string name) =>
-        page.Locator("tr[data-file-id]").Filter(new() { Has = page.Locator("td.name", new() { HasTextString = name }) });
-
-    protected static async Task<ILocator> WaitForRowAsync(IPage page, string name)
-    {
-        var row = Row(page, name);
-        await Expect(row).ToBeVisibleAsync(new() { Timeout = (float)UploadTimeout.TotalMilliseconds });
-        return row;
-    }
-
-    protected static async Task<int[]> ProgressAsync(IPage page) =>
-        JsonSerializer.Deserialize<int[]>(await page.EvaluateAsync<string>("() => sessionStorage.getItem('coffer-test-progress') || '[]'"))!;
-
-    /// <summary>The uploads the module still remembers for resuming.</summary>
-    protected static Task<int> RememberedUploadsAsync(IPage page) =>
-        page.EvaluateAsync<int>("() => Object.keys(localStorage).filter(k => k.startsWith('coffer-upload:')).length");
-
-    /// <summary>Downloads the file through its row's Download link (the app's redirect to the store) and returns its hash.</summary>
-    protected async Task<byte[]> DownloadHashAsync(IPage page, ILocator row, string name)
-    {
-        var download = await page.RunAndWaitForDownloadAsync(() => row.GetByRole(AriaRole.Link, new() { Name = "Download" }).ClickAsync(),
-            new() { Timeout = (float)UploadTimeout.TotalMilliseconds });
-        Assert.Equal(name, download.SuggestedFilename);
-        Assert.Null(await download.FailureAsync());
-        string saved = Path.Combine(Files.FullName, "downloaded-" + name);
-        await download.SaveAsAsync(saved);
-        await download.DeleteAsync();
-        return TestFiles.Sha256(saved);
-    }
-
-    /// <summary>
-    /// The page's part PUTs (to the store, local or S3, with the part number in the URL), their answers and failures,
-    /// and every request the page sends to the app itself.
-    /// </summary>
-    protected sealed partial class PartLog
-    {
-        private readonly string _appOrigin;
-        private readonly ConcurrentQueue<(int Part, string Url)> _sent = new();
-        private readonly ConcurrentQueue<int> _stored = new();
-        private readonly ConcurrentQueue<int> _failed = new();
-        private readonly ConcurrentQueue<string> _toApp = new();
-
-        public PartLog(IPage page, Uri app)
-        {
-            _appOrigin = app.GetLeftPart(UriPartial.Authority);
-            page.Request += (_, request) =>
+            if (request.Url.StartsWith(_appOrigin, StringComparison.Ordinal))
             {
-                if (request.Url.StartsWith(_appOrigin, StringComparison.Ordinal))
-                {
-                    _toApp.Enqueue($"{request.Method} {new Uri(request.Url).PathAndQuery}");
-                }
+                _toApp.Enqueue($"{request.Method} {new Uri(request.Url).PathAndQuery}");
+            }
 
-                if (request.Method == "PUT" && PartNumber(request.Url) is { } part)
-                {
-                    _sent.Enqueue((part, request.Url));
-                }
-            };
-            page.Response += (_, response) =>
+            if (request.Method == "PUT" && PartNumber(request.Url) is { } part)
             {
-                if (response.Request.Method == "PUT" && response.Status == 200 && PartNumber(response.Url) is { } part)
-                {
-                    _stored.Enqueue(part);
-                }
-            };
-            page.RequestFailed += (_, request) =>
-            {
-                if (request.Method == "PUT" && PartNumber(request.Url) is { } part)
-                {
-                    _failed.Enqueue(part);
-                }
-            };
-        }
-
-        /// <summary>Part numbers in the order their PUTs started (a part sent again shows again).</summary>
-        public IReadOnlyList<int> Sent => [.. _sent.Select(s => s.Part)];
-
-        /// <summary>The part URLs, in the order their PUTs started.</summary>
-        public IReadOnlyList<string> SentUrls => [.. _sent.Select(s => s.Url)];
-
-        /// <summary>Parts the store answered 200 to.</summary>
-        public IReadOnlyList<int> Stored => [.. _stored];
-
-        /// <summary>Part PUTs that failed on the way (cut, aborted).</summary>
-        public IReadOnlyList<int> Failed => [.. _failed];
-
-        /// <summary>Every request the page sent to the app, as <c>METHOD path</c>.</summary>
-        public IReadOnlyList<string> ToApp => [.. _toApp];
-
-        /// <summary>Waits until the store has answered <paramref name="count"/> part PUTs in all.</summary>
-        public Task WaitForStoredAsync(int count) => WaitAsync(() => _stored.Count >= count, $"{count} stored parts");
-
-        /// <summary>Waits until a part PUT has failed.</summary>
-        public Task WaitForFailureAsync() => WaitAsync(() => !_failed.IsEmpty, "a failed part PUT");
-
-        // Events, not time: the check runs as often as the page reports; the timeout only ends a test that hangs.
-        private static async Task WaitAsync(Func<bool> done, string what)
+                _sent.Enqueue((part, request.Url));
+            }
+        };
+        page.Response += (_, response) =>
         {
-            using var timeout = new CancellationTokenSource(UploadTimeout);
-            while (!done())
+            if (response.Request.Method == "PUT" && response.Status == 200 && PartNumber(response.Url) is { } part)
             {
-                try
-                {
-                    await Task.Delay(20, timeout.Token);
-                }
-                catch (TaskCanceledException)
-                {
-                    throw new TimeoutException($"The page did not reach {what} within {UploadTimeout}.");
-                }
+                _stored.Enqueue(part);
+            }
+        };
+        page.RequestFailed += (_, request) =>
+        {
+            if (request.Method == "PUT" && PartNumber(request.Url) is { } part)
+            {
+                _failed.Enqueue(part);
+            }
+        };
+    }
+
+    /// <summary>Part numbers in the order their PUTs started (a part sent again shows again).</summary>
+    public IReadOnlyList<int> Sent => [.. _sent.Select(s => s.Part)];
+
+    /// <summary>The part URLs, in the order their PUTs started.</summary>
+    public IReadOnlyList<string> SentUrls => [.. _sent.Select(s => s.Url)];
+
+    /// <summary>Parts the store answered 200 to.</summary>
+    public IReadOnlyList<int> Stored => [.. _stored];
+
+    /// <summary>Part PUTs that failed on the way (cut, aborted).</summary>
+    public IReadOnlyList<int> Failed => [.. _failed];
+
+    /// <summary>Every request the page sent to the app, as <c>METHOD path</c>.</summary>
+    public IReadOnlyList<string> ToApp => [.. _toApp];
+
+    /// <summary>Waits until the store has answered <paramref name="count"/> part PUTs in all.</summary>
+    public Task WaitForStoredAsync(int count) => WaitAsync(() => _stored.Count >= count, $"{count} stored parts");
+
+    /// <summary>Waits until a part PUT has failed.</summary>
+    public Task WaitForFailureAsync() => WaitAsync(() => !_failed.IsEmpty, "a failed part PUT");
+
+    // Events, not time: the check runs as often as the page reports; the timeout only ends a test that hangs.
+    private static async Task WaitAsync(Func<bool> done, string what)
+    {
+        using var timeout = new CancellationTokenSource(UploadPageTests.UploadTimeout);
+        while (!done())
+        {
+            try
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+            catch (TaskCanceledException)
+            {
+                throw new TimeoutException($"The page did not reach {what} within {UploadPageTests.UploadTimeout}.");
             }
         }
-
-        /// <summary>The part number of a part URL: <c>part=</c> on Coffer's local endpoint, <c>partNumber=</c> on S3.</summary>
-        private static int? PartNumber(string url) =>
-            PartQuery().Match(url) is { Success: true } match ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
-
-        [GeneratedRegex(@"[?&](?:part|partNumber)=(\d+)(?:&|$)")]
-        private static partial Regex PartQuery();
     }
+
+    /// <summary>The part number of a part URL: <c>part=</c> on Coffer's local endpoint, <c>partNumber=</c> on S3.</summary>
+    private static int? PartNumber(string url) =>
+        PartQuery().Match(url) is { Success: true } match ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    [GeneratedRegex(@"[?&](?:part|partNumber)=(\d+)(?:&|$)")]
+    private static partial Regex PartQuery();
 }
 
 /// <summary>Direct uploads to the local disk (Coffer's part endpoint): a large file, a network cut, a reload, a cancel.</summary>
 public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app, ChromiumFixture chromium, ITestOutputHelper output)
-    : DirectUploadBrowserTests(app, chromium, output), IClassFixture<DirectUploadDiskBrowserApp>, IClassFixture<ChromiumFixture>
+    : UploadPageTests(app, chromium, output), IClassFixture<DirectUploadDiskBrowserApp>, IClassFixture<ChromiumFixture>
 {
     // 8 parts: four go up at once, so the test can cut in once the first four are stored and the last four are on the way.
-    private const long EightParts = 8 * PartSize;
+    private const long EightParts = 8 * DirectUploadSettings.PartSize;
 
     private const int SlowUplink = 16 * 1024 * 1024;
 
@@ -267,7 +134,8 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
     [Fact]
     public async Task A_200_MB_file_goes_to_the_local_disk_in_parts_with_progress_to_100_percent_and_downloads_unchanged()
     {
-        var (page, parts) = await SignedUpPageAsync();
+        var page = await SignedUpPageAsync();
+        var parts = new PartLog(page, App.BaseAddress);
         const long size = 200L * 1024 * 1024;
         string path = WriteFile("video-200MB.bin", size);
         var before = await App.Storage.ListAsync("private", CancellationToken.None);
@@ -276,7 +144,7 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
 
         var row = await WaitForRowAsync(page, "video-200MB.bin");
         await Expect(row).ToContainTextAsync("200 MB");
-        var progress = await ProgressAsync(page);
+        var progress = await ProgressRecorder.ReadAsync(page);
         Assert.Contains(progress, p => p is > 0 and < 100);
         Assert.Contains(100, progress);
         Assert.Equal(Enumerable.Range(1, 25), parts.Stored.Order());
@@ -291,7 +159,8 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
     [Fact]
     public async Task After_a_network_cut_the_upload_goes_on_and_no_stored_part_is_sent_again()
     {
-        var (page, parts) = await SignedUpPageAsync();
+        var page = await SignedUpPageAsync();
+        var parts = new PartLog(page, App.BaseAddress);
         string path = WriteFile("cut.bin", EightParts);
         var before = await App.Storage.ListAsync("private", CancellationToken.None);
         await ThrottleAsync(page, SlowUplink);
@@ -316,7 +185,8 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
     [Fact]
     public async Task After_a_page_reload_picking_the_same_file_again_sends_only_the_missing_parts()
     {
-        var (page, parts) = await SignedUpPageAsync();
+        var page = await SignedUpPageAsync();
+        var parts = new PartLog(page, App.BaseAddress);
         string path = WriteFile("reload.bin", EightParts);
         var before = await App.Storage.ListAsync("private", CancellationToken.None);
         await ThrottleAsync(page, SlowUplink);
@@ -344,7 +214,8 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
     [Fact]
     public async Task Cancel_stops_the_upload_and_leaves_nothing_in_the_store_and_no_row()
     {
-        var (page, parts) = await SignedUpPageAsync();
+        var page = await SignedUpPageAsync();
+        var parts = new PartLog(page, App.BaseAddress);
         string path = WriteFile("cancel.bin", EightParts);
         await ThrottleAsync(page, SlowUplink);
         var before = await App.Storage.ListAsync("private", CancellationToken.None);
@@ -367,12 +238,13 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
 
 /// <summary>Direct uploads to S3 (the Ceph RGW): the bytes go from the browser to the bucket, never through the app.</summary>
 public sealed class DirectUploadS3BrowserTests(DirectUploadS3BrowserApp app, ChromiumFixture chromium, ITestOutputHelper output)
-    : DirectUploadBrowserTests(app, chromium, output), IClassFixture<DirectUploadS3BrowserApp>, IClassFixture<ChromiumFixture>
+    : UploadPageTests(app, chromium, output), IClassFixture<DirectUploadS3BrowserApp>, IClassFixture<ChromiumFixture>
 {
     [Fact]
     public async Task A_1_GiB_file_goes_straight_to_the_bucket_never_through_the_app_and_downloads_unchanged()
     {
-        var (page, parts) = await SignedUpPageAsync();
+        var page = await SignedUpPageAsync();
+        var parts = new PartLog(page, App.BaseAddress);
         const long size = 1024L * 1024 * 1024;
         string path = WriteFile("backup-1GiB.bin", size);
         var before = await App.Storage.ListAsync("private", CancellationToken.None);
@@ -380,7 +252,7 @@ public sealed class DirectUploadS3BrowserTests(DirectUploadS3BrowserApp app, Chr
         await page.Locator("#upload-input").SetInputFilesAsync(path);
 
         var row = await WaitForRowAsync(page, "backup-1GiB.bin");
-        Assert.Contains(100, await ProgressAsync(page));
+        Assert.Contains(100, await ProgressRecorder.ReadAsync(page));
         Assert.Equal(Enumerable.Range(1, 128), parts.Stored.Distinct().Order());
         string s3 = new Uri(Environment.GetEnvironmentVariable("COFFER_S3_ENDPOINT") is { Length: > 0 } endpoint ? endpoint : "http://127.0.0.1:4568").GetLeftPart(UriPartial.Authority);
         Assert.All(parts.SentUrls, url => Assert.StartsWith(s3 + "/", url, StringComparison.Ordinal));
