@@ -89,7 +89,7 @@ app.UseAuthorization();
 app.MapCoffer();                       // serves the local storages' files through their signed URLs
 app.MapIdentityApi<IdentityUser>();    // /register, /login (bearer tokens for scripts), /refresh, …
 app.MapFilesApi();                     // /api/files, /api/media, /api/uploads, /files/{id}/download
-app.MapRazorPages();
+app.MapRazorPages().ForPage("/Files/Index").WithFileUploadLimits("private"); // its form without JavaScript takes what /api/files takes
 app.MapHealthChecks("/healthz", new() { ResponseWriter = HealthReportWriter.WriteAsync }); // names the failing check
 
 await app.RunAsync();

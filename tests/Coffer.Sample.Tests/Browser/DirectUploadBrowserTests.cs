@@ -157,6 +157,24 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
     }
 
     [Fact]
+    public async Task Without_JavaScript_the_page_form_sends_the_file_through_the_app_within_the_storage_limit()
+    {
+        var page = await SignedUpPageAsync(javaScript: false);
+        var parts = new PartLog(page, App.BaseAddress);
+        string path = WriteFile("no-script.bin", 40L * 1024 * 1024); // over the server's 30 MB default body limit
+        var before = await App.Storage.ListAsync("private", CancellationToken.None);
+
+        await page.GetByLabel("File to upload").SetInputFilesAsync(path);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
+
+        await Expect(page.Locator(".notice")).ToHaveTextAsync("Uploaded no-script.bin.", new() { Timeout = (float)UploadTimeout.TotalMilliseconds });
+        await Expect(Row(page, "no-script.bin")).ToContainTextAsync("40 MB");
+        Assert.Empty(parts.Sent);
+        Assert.DoesNotContain("POST /api/uploads", parts.ToApp);
+        Assert.Equal(TestFiles.Sha256(path), TestFiles.Sha256(StoredPath(await SingleNewFileAsync(before))));
+    }
+
+    [Fact]
     public async Task After_a_network_cut_the_upload_goes_on_and_no_stored_part_is_sent_again()
     {
         var page = await SignedUpPageAsync();

@@ -50,10 +50,10 @@ public abstract class UploadPageTests : IAsyncLifetime
         _output.WriteLine($"App at {_app.BaseAddress}; its log during this test:{Environment.NewLine}{_app.LogSince(_logMark)}");
     }
 
-    /// <summary>A new page, signed up through the pages and on "My files".</summary>
-    protected async Task<IPage> SignedUpPageAsync()
+    /// <summary>A new page, signed up through the pages and on "My files"; without JavaScript if <paramref name="javaScript"/> is off.</summary>
+    protected async Task<IPage> SignedUpPageAsync(bool javaScript = true)
     {
-        _context = await _chromium.Browser.NewContextAsync(new() { BaseURL = _app.BaseAddress.ToString(), AcceptDownloads = true });
+        _context = await _chromium.Browser.NewContextAsync(new() { BaseURL = _app.BaseAddress.ToString(), AcceptDownloads = true, JavaScriptEnabled = javaScript });
         _context.SetDefaultTimeout(10_000);
         await _context.AddInitScriptAsync(ProgressRecorder.Script);
         var page = await _context.NewPageAsync();
