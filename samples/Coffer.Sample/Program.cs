@@ -4,6 +4,10 @@ using Coffer.Sample.Endpoints;
 using Microsoft.AspNetCore.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
+// The packages' files for browsers (Coffer.AspNetCore's /_content/Coffer.AspNetCore/coffer-upload.js) come from the
+// build output's manifest in every environment, not only in Development: the sample runs from its build output, and
+// its tests run it as Production. A published app has them under wwwroot and no manifest, and this does nothing.
+builder.WebHost.UseStaticWebAssets();
 
 // Storages from "Coffer" in configuration; with none, "private" and "public" are folders under App_Data.
 builder.Services.AddCoffer(builder.Configuration).AddS3().AddFileUploader()   // "Backend": "S3" in a storage's settings puts it on S3
@@ -85,7 +89,7 @@ app.UseAuthorization();
 app.MapCoffer();                       // serves the local storages' files through their signed URLs
 app.MapIdentityApi<IdentityUser>();    // /register, /login (bearer tokens for scripts), /refresh, …
 app.MapFilesApi();                     // /api/files, /api/media, /api/uploads, /files/{id}/download
-app.MapRazorPages();
+app.MapRazorPages().ForPage("/Files/Index").WithFileUploadLimits("private"); // its form without JavaScript takes what /api/files takes
 app.MapHealthChecks("/healthz", new() { ResponseWriter = HealthReportWriter.WriteAsync }); // names the failing check
 
 await app.RunAsync();

@@ -90,6 +90,24 @@ public sealed class PackageContentsTests(PackagedApps apps)
     }
 
     [Fact]
+    public void Coffer_AspNetCore_carries_the_browser_module_as_a_static_web_asset_under_content()
+    {
+        using var zip = ZipFile.OpenRead(Path.Combine(apps.Feed, $"Coffer.AspNetCore.{apps.Version}.nupkg"));
+        var module = zip.GetEntry("staticwebassets/coffer-upload.js");
+
+        Assert.NotNull(module);
+        using (var text = new StreamReader(module.Open()))
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(Repository.Root, "src", "Coffer.AspNetCore", "wwwroot", "coffer-upload.js")), text.ReadToEnd());
+        }
+
+        // What makes an app that references the package serve it at /_content/Coffer.AspNetCore/coffer-upload.js.
+        using var props = new StreamReader(zip.GetEntry("build/Microsoft.AspNetCore.StaticWebAssets.props")!.Open());
+        Assert.Contains("<BasePath>_content/Coffer.AspNetCore</BasePath>", props.ReadToEnd(), StringComparison.Ordinal);
+        Assert.DoesNotContain(zip.Entries, e => e.FullName.StartsWith("staticwebassets/", StringComparison.Ordinal) && e.FullName != "staticwebassets/coffer-upload.js");
+    }
+
+    [Fact]
     public void A_disk_only_web_app_restores_no_AWS_SDK_while_the_worker_with_Coffer_S3_does()
     {
         static string Assets(string app) => File.ReadAllText(Path.Combine(app, "obj", "project.assets.json"));

@@ -57,6 +57,9 @@ public sealed class MediaFile
 /// <summary>The sample's database: Identity's tables plus the two file tables.</summary>
 public abstract class SampleDbContext(DbContextOptions options) : IdentityDbContext<IdentityUser>(options)
 {
+    /// <summary>Where private files go (<c>upload_to</c>): through the app or sent directly (<c>POST /api/uploads</c>).</summary>
+    public const string PrivateFilesFolder = "files/{yyyy}/{MM}";
+
     public DbSet<PrivateFile> PrivateFiles => Set<PrivateFile>();
 
     public DbSet<MediaFile> MediaFiles => Set<MediaFile>();
@@ -69,7 +72,7 @@ public abstract class SampleDbContext(DbContextOptions options) : IdentityDbCont
         builder.Entity<PrivateFile>(entity =>
         {
             // Any file; images are checked, stripped of their location data, measured, and get a thumbnail.
-            entity.Property(e => e.File).IsImageField("private", o => ImageFields(o, "files/{yyyy}/{MM}"));
+            entity.Property(e => e.File).IsImageField("private", o => ImageFields(o, PrivateFilesFolder));
             entity.Property(e => e.OriginalName).HasMaxLength(255);
             // Django's auto_now_add: stamped once, by the application, when the row is first saved.
             entity.Property(e => e.UploadedOn).ValueGeneratedNever();

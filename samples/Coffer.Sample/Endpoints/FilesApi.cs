@@ -101,7 +101,8 @@ public static class FilesApi
         return await SaveFormFileAsync(file, user, db, storage, uploader, clock, ct);
     }
 
-    private static async Task<Results<Created<FileResponse>, ProblemHttpResult>> SaveFormFileAsync(IFormFile? file, ClaimsPrincipal user,
+    /// <summary>Saves a form's file as the caller's private file: <c>POST /api/files</c>, and the page's form without JavaScript.</summary>
+    internal static async Task<Results<Created<FileResponse>, ProblemHttpResult>> SaveFormFileAsync(IFormFile? file, ClaimsPrincipal user,
         SampleDbContext db, FileStorage storage, FileUploader uploader, TimeProvider clock, CancellationToken ct)
     {
         var (row, problem) = await SaveUploadAsync(file, storage, uploader, db, (name, stored) => new PrivateFile
@@ -132,7 +133,8 @@ public static class FilesApi
                 statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
         }
 
-        var started = await uploads.StartAsync(storage, fileName, size, body.ContentType, user, cancellationToken: ct);
+        // The folder the row's field saves its files to, so a file sent directly lands where an upload through the app would.
+        var started = await uploads.StartAsync(storage, fileName, size, body.ContentType, user, new FileSaveOptions { UploadTo = SampleDbContext.PrivateFilesFolder }, ct);
         return started.Succeeded ? TypedResults.Created((string?)null, started.Ticket) : started.Problem;
     }
 

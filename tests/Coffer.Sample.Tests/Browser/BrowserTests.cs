@@ -17,21 +17,6 @@ public sealed class BrowserApp() : SampleApp(new SqliteSampleDatabase(), new Dis
 /// </summary>
 public sealed class BrowserTests : IClassFixture<BrowserApp>, IClassFixture<ChromiumFixture>, IAsyncLifetime
 {
-    private const string ProgressKey = "coffer-test-progress";
-
-    // Records every value the upload progress bar takes; sessionStorage outlives the reload that follows an upload.
-    private const string RecordProgress = """
-        document.addEventListener("DOMContentLoaded", () => {
-          const bar = document.querySelector(".dropzone .progress");
-          if (!bar) return;
-          new MutationObserver(() => {
-            const seen = JSON.parse(sessionStorage.getItem("coffer-test-progress") || "[]");
-            seen.push(Number(bar.getAttribute("aria-valuenow")));
-            sessionStorage.setItem("coffer-test-progress", JSON.stringify(seen));
-          }).observe(bar, { attributes: true, attributeFilter: ["aria-valuenow"] });
-        });
-        """;
-
     private const string HasNoHorizontalScroll = "() => document.documentElement.scrollWidth <= window.innerWidth";
 
     private static readonly string Screenshots = Path.Combine(TestPaths.RepositoryRoot, "artifacts", "screenshots");
@@ -82,7 +67,7 @@ public sealed class BrowserTests : IClassFixture<BrowserApp>, IClassFixture<Chro
         });
         _contexts.Add(context);
         context.SetDefaultTimeout(10_000);
-        await context.AddInitScriptAsync(RecordProgress);
+        await context.AddInitScriptAsync(ProgressRecorder.Script);
         var page = await context.NewPageAsync();
         page.Console += (_, message) => { lock (_console) { _console.Add($"[{message.Type}] {message.Text}"); } };
         page.PageError += (_, error) => { lock (_console) { _console.Add($"[pageerror] {error}"); } };
@@ -163,7 +148,7 @@ public sealed class BrowserTests : IClassFixture<BrowserApp>, IClassFixture<Chro
 
         var row = await UploadAsync(page, "holiday-video.bin", content);
 
-        var progress = JsonSerializer.Deserialize<int[]>(await page.EvaluateAsync<string>($"() => sessionStorage.getItem('{ProgressKey}') || '[]'"))!;
+        var progress = await ProgressRecorder.ReadAsync(page);
         _output.WriteLine($"progress seen: {string.Join(", ", progress)}");
         Assert.Contains(progress, p => p is > 0 and < 100);
         Assert.Equal(100, progress[^1]);

@@ -15,6 +15,29 @@ public static class TestFiles
         return bytes;
     }
 
+    /// <summary>
+    /// Writes <paramref name="size"/> pseudo-random bytes to <paramref name="path"/> a mebibyte at a time, so that a file
+    /// of gigabytes never sits in memory.
+    /// </summary>
+    public static void WriteRandom(string path, long size, int seed = 11)
+    {
+        using var file = File.Create(path);
+        var chunk = new byte[1024 * 1024];
+        var random = new Random(seed);
+        for (long written = 0; written < size; written += chunk.Length)
+        {
+            random.NextBytes(chunk);
+            file.Write(chunk, 0, (int)Math.Min(chunk.Length, size - written));
+        }
+    }
+
+    /// <summary>The SHA-256 of a file, read as a stream.</summary>
+    public static byte[] Sha256(string path)
+    {
+        using var file = File.OpenRead(path);
+        return System.Security.Cryptography.SHA256.HashData(file);
+    }
+
     /// <summary>A text file whose content names itself, so a mix-up shows in a failure message.</summary>
     public static byte[] Text(string label) => Encoding.UTF8.GetBytes($"Coffer test file {label} {Guid.NewGuid():N}\n");
 

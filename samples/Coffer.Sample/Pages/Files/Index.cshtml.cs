@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Security.Claims;
+using Coffer.AspNetCore;
 using Coffer.Sample.Data;
+using Coffer.Sample.Endpoints;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -20,6 +23,19 @@ public sealed class IndexModel(SampleDbContext db, [FromKeyedServices("private")
 
     public async Task OnGetAsync(CancellationToken ct) =>
         Files = await db.PrivateFiles.AsNoTracking().Where(f => f.OwnerId == UserId).OrderByDescending(f => f.Id).ToListAsync(ct);
+
+    /// <summary>The form without JavaScript: the file goes through the app, as a form upload to <c>/api/files</c> does.</summary>
+    public async Task<IActionResult> OnPostUploadAsync(IFormFile? file, [FromServices] FileUploader uploader, [FromServices] TimeProvider clock, CancellationToken ct)
+    {
+        var saved = await FilesApi.SaveFormFileAsync(file, User, db, storage, uploader, clock, ct);
+        Notice = saved.Result switch
+        {
+            Created<FileResponse> created => $"Uploaded {created.Value!.Name}.",
+            ProblemHttpResult problem => problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title,
+            _ => null,
+        };
+        return RedirectToPage();
+    }
 
     public async Task<IActionResult> OnPostDeleteAsync(int id, CancellationToken ct)
     {

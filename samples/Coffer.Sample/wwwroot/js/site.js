@@ -1,6 +1,8 @@
 // Uploads with drag-and-drop and a real progress bar (XMLHttpRequest reports upload progress; fetch does not).
-(function () {
-  "use strict";
+// A drop zone with data-ticket-url sends each file straight to the store (Coffer's browser module), then commits it.
+import { upload as directUpload } from "/_content/Coffer.AspNetCore/coffer-upload.js";
+
+{
 
   function antiforgeryToken() {
     const input = document.querySelector("input[name=__RequestVerificationToken]");
@@ -24,10 +26,51 @@
     zone.querySelector(".progress-label").textContent = "";
   }
 
+  function formatBytes(bytes) {
+    const units = ["B", "KB", "MB", "GB"];
+    let unit = 0;
+    while (bytes >= 1024 && unit < units.length - 1) { bytes /= 1024; unit++; }
+    return (unit === 0 ? bytes : bytes.toFixed(1)) + " " + units[unit];
+  }
+
+  function formatSeconds(seconds) {
+    seconds = Math.ceil(seconds);
+    if (seconds < 60) return seconds + " s";
+    const minutes = Math.floor(seconds / 60);
+    return minutes < 60 ? minutes + " min " + (seconds % 60) + " s" : Math.floor(minutes / 60) + " h " + (minutes % 60) + " min";
+  }
+
+  // The label changes with the percentage only: it is a live region, and a screen reader would read every change.
+  function showProgress(zone, file, progress) {
+    const percent = progress.total ? Math.floor((progress.loaded / progress.total) * 100) : 100;
+    const bar = zone.querySelector(".progress > div");
+    if (bar.parentElement.getAttribute("aria-valuenow") === String(percent)) return;
+    bar.style.width = percent + "%";
+    bar.parentElement.setAttribute("aria-valuenow", String(percent));
+    let text = "Uploading " + file.name + ": " + percent + "%";
+    if (progress.bytesPerSecond > 0) text += " · " + formatBytes(progress.bytesPerSecond) + "/s";
+    if (progress.secondsLeft !== null && progress.secondsLeft !== undefined && percent < 100) text += " · " + formatSeconds(progress.secondsLeft) + " left";
+    zone.querySelector(".progress-label").textContent = text;
+  }
+
+  // Straight to the store, then the commit: POST {endpoint} with the ticket makes the row.
+  async function sendDirect(zone, file, signal) {
+    const headers = { "RequestVerificationToken": antiforgeryToken() };
+    const ticket = await directUpload(file, {
+      ticketUrl: zone.dataset.ticketUrl, headers, signal, onProgress: function (p) { showProgress(zone, file, p); },
+    });
+    const response = await fetch(zone.dataset.endpoint, {
+      method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify({ ticket }),
+    });
+    if (!response.ok) {
+      let reason = "The file was uploaded but could not be saved (HTTP " + response.status + ").";
+      try { const problem = await response.json(); reason = problem.detail || problem.title || reason; } catch { /* not a problem */ }
+      throw new Error(reason);
+    }
+  }
+
   function upload(zone, file) {
     return new Promise(function (resolve, reject) {
-      const bar = zone.querySelector(".progress > div");
-      const label = zone.querySelector(".progress-label");
       const data = new FormData();
       data.append("file", file, file.name);
       const xhr = new XMLHttpRequest();
@@ -35,10 +78,7 @@
       xhr.setRequestHeader("RequestVerificationToken", antiforgeryToken());
       xhr.upload.addEventListener("progress", function (e) {
         if (!e.lengthComputable) return;
-        const percent = Math.round((e.loaded / e.total) * 100);
-        bar.style.width = percent + "%";
-        bar.parentElement.setAttribute("aria-valuenow", String(percent));
-        label.textContent = "Uploading " + file.name + ": " + percent + "%";
+        showProgress(zone, file, { loaded: e.loaded, total: e.total });
       });
       xhr.addEventListener("load", function () {
         if (xhr.status >= 200 && xhr.status < 300) resolve();
@@ -53,15 +93,25 @@
     const input = zone.querySelector("input[type=file]");
     const errors = zone.parentElement.querySelector(".errors");
 
+    const cancel = zone.parentElement.querySelector(".cancel-upload");
+    let running = null;
+    if (cancel) cancel.addEventListener("click", function () { if (running) running.abort(); });
+
     async function send(files) {
+      if (running) return; // one batch at a time: the bar shows one upload
       errors.textContent = "";
       for (const file of files) {
+        running = new AbortController();
+        if (cancel) cancel.hidden = !zone.dataset.ticketUrl;
         try {
-          await upload(zone, file);
+          await (zone.dataset.ticketUrl ? sendDirect(zone, file, running.signal) : upload(zone, file));
         } catch (e) {
           resetProgress(zone);
-          errors.textContent = file.name + ": " + e.message;
+          errors.textContent = running.signal.aborted ? "Cancelled the upload of " + file.name + "." : file.name + ": " + e.message;
           return;
+        } finally {
+          if (cancel) cancel.hidden = true;
+          running = null;
         }
       }
       zone.querySelector(".progress-label").textContent = "Done.";
@@ -106,4 +156,4 @@
       output.select();
     });
   });
-})();
+}
