@@ -246,14 +246,15 @@ public abstract class ImageFieldSuite(ImageFieldFixture fixture)
         var thumb = photo.Image.Variant("thumb").Name!;
         await Fixture.Private.DeleteAsync(thumb);
 
+        // The table is shared by the class's tests: only this test's rows are counted.
         await using var db = Fixture.CreateContext();
+        db.PhotoFolder = _folder;
         var first = await db.RegenerateImageVariantsAsync<Photo>(p => p.Image);
         var second = await db.RegenerateImageVariantsAsync<Photo>(p => p.Image);
 
         Assert.True(await Fixture.Private.ExistsAsync(thumb));
-        Assert.Equal(0, first.Failed);
+        Assert.Equal(new VariantRegenerationResult(Done: 1, Skipped: 0, Failed: 0), first);
         Assert.Equal(first, second);
-        Assert.True(first.Done >= 1);
     }
 
     [Fact]

@@ -55,6 +55,12 @@ public class ImageDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<Snapshot> Snapshots => Set<Snapshot>();
 
+    /// <summary>
+    /// When set, this context sees only the photos under this folder: a test that works on the whole set (regeneration)
+    /// then counts its own rows, not what other tests of the class left in the shared table.
+    /// </summary>
+    public string? PhotoFolder { get; set; }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddCofferFileLedger(); // direct uploads commit through it
@@ -68,6 +74,7 @@ public class ImageDbContext(DbContextOptions options) : DbContext(options)
         modelBuilder.Entity<Photo>(entity =>
         {
             entity.HasIndex(e => e.Title).IsUnique();
+            entity.HasQueryFilter(e => PhotoFolder == null || e.Folder == PhotoFolder);
             entity.Property(e => e.Image).IsImageField("private", o =>
             {
                 o.UploadTo = UploadTo.From(c => $"{((Photo)c.Instance!).Folder}/{c.FileName}");
