@@ -63,6 +63,35 @@ public sealed class ImageProcessor
     }
 
     /// <summary>
+    /// Looking at the start of a file read so far (seekable, position restored): whether the rest is worth reading.
+    /// <see langword="false"/> when it is no image, or when its header is already refused by <see cref="Inspect"/> (too
+    /// many pixels, a side too long, a format not accepted): <see cref="Inspect"/> on what was read then refuses it with
+    /// the message the whole file would get. <see langword="null"/> while a JPEG's header is still to come.
+    /// </summary>
+    internal bool? WantsRest(Stream head)
+    {
+        switch (ImageCodec.ReadHead(head))
+        {
+            case FileHead.NoImage:
+                return false;
+            case FileHead.Pending:
+                return null;
+            case FileHead.Unknown:
+                return true;
+        }
+
+        try
+        {
+            Inspect(head);
+            return true;
+        }
+        catch (InvalidFileContentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Decodes the whole image (a truncated or corrupt file is refused here) at the smallest scale the variants need, with
     /// its orientation applied, ready to render variants from.
     /// </summary>

@@ -18,7 +18,7 @@ public sealed class AdoptionReadTests : IDisposable
     {
         var source = new CountingStream(TestContent.Bytes(8 * 1024 * 1024));
 
-        await using var content = await TempContent.FromAsync(source, Storage(), ImageCodec.MayBeImage, CancellationToken.None);
+        await using var content = await TempContent.FromAsync(source, Storage(), new ImageProcessor().WantsRest, CancellationToken.None);
 
         Assert.InRange(source.BytesRead, TempContent.HeadLength, 2 * TempContent.HeadLength);
         Assert.False(ImageCodec.IsImage(content.Stream));
@@ -34,11 +34,37 @@ public sealed class AdoptionReadTests : IDisposable
         byte[] bytes = [.. jpeg[..2], .. maker, .. maker, .. jpeg[2..]];
         var source = new CountingStream(bytes);
 
-        await using var content = await TempContent.FromAsync(source, Storage(), ImageCodec.MayBeImage, CancellationToken.None);
+        await using var content = await TempContent.FromAsync(source, Storage(), new ImageProcessor().WantsRest, CancellationToken.None);
 
         Assert.Equal(bytes.Length, source.BytesRead);
         var info = new ImageProcessor().Inspect(content.Stream);
         Assert.Equal((300, 200), (info.Width, info.Height));
+    }
+
+    public static TheoryData<string> HeaderBombs => ["png", "webp", "gif", "jpeg after 4 KB of segments", "jpeg after 120 KB of segments"];
+
+    [Theory]
+    [MemberData(nameof(HeaderBombs))]
+    public async Task A_header_bomb_padded_to_8_mib_is_refused_from_its_head_without_reading_the_rest(string kind)
+    {
+        using var bomb = kind switch
+        {
+            "png" => TestImages.PngHeaderClaiming(60_000, 60_000),
+            "webp" => TestImages.WebpHeaderClaiming(16_384, 16_384),
+            "gif" => TestImages.GifHeaderClaiming(60_000, 60_000),
+            "jpeg after 4 KB of segments" => TestImages.JpegHeaderClaiming(60_000, 60_000, segments: 2, segmentLength: 2_000),
+            _ => TestImages.JpegHeaderClaiming(60_000, 60_000, segments: 2, segmentLength: 60_000),
+        };
+        byte[] header = bomb.ToArray();
+        var source = new CountingStream([.. header, .. new byte[8 * 1024 * 1024]]);
+        var processor = new ImageProcessor();
+
+        await using var content = await TempContent.FromAsync(source, Storage(), processor.WantsRest, CancellationToken.None);
+
+        // What the head holds, rounded up to the reads it took: the header, not the padding.
+        Assert.InRange(source.BytesRead, TempContent.HeadLength, header.Length + TempContent.HeadLength);
+        var refused = Assert.Throws<InvalidFileContentException>(() => processor.Inspect(content.Stream));
+        Assert.Equal(FileContentProblem.ImageTooLarge, refused.Problem);
     }
 
     public void Dispose() => _folder.Dispose();

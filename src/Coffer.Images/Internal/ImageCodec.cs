@@ -31,25 +31,96 @@ internal static class ImageCodec
     }
 
     /// <summary>
-    /// Whether the start of a file may be an image: <see langword="false"/> only when no codec reads a header from it and
-    /// it is no JPEG. A JPEG's frame header may come after up to several 64 KB segments (EXIF, maker data), past the end
-    /// of <paramref name="head"/>, and the codec does not say that it was cut short; every other format's header comes
-    /// first. The position is restored.
+    /// What the start of a file (all of it read so far) says: no image (no codec reads a header from it and it is no
+    /// JPEG), a header a codec reads, a JPEG whose header is still to come (its frame header may follow several 64 KB
+    /// segments: EXIF, maker data), or nothing certain (a header cut short, a JPEG whose segments do not parse): then only
+    /// the whole file decides. Every format but JPEG has its header first. The position is restored.
     /// </summary>
-    public static bool MayBeImage(Stream head)
+    public static FileHead ReadHead(Stream head)
     {
         long start = head.Position;
-        Span<byte> soi = stackalloc byte[3];
-        bool jpeg = head.ReadAtLeast(soi, 3, throwOnEndOfStream: false) == 3 && soi is [0xFF, 0xD8, 0xFF];
-        head.Position = start;
-        if (jpeg)
+        try
         {
-            return true;
-        }
+            Span<byte> soi = stackalloc byte[3];
+            bool jpeg = head.ReadAtLeast(soi, 3, throwOnEndOfStream: false) == 3 && soi is [0xFF, 0xD8, 0xFF];
+            if (jpeg)
+            {
+                // The codec says "no image" for a JPEG cut before its header, not "incomplete": it is asked only once the
+                // segments up to the first scan, where every header a decoder reads ends, are all there.
+                var segments = JpegSegmentsToScan(head, start);
+                if (segments != FileHead.Header)
+                {
+                    return segments;
+                }
+            }
 
-        using var codec = SKCodec.Create(new SKManagedStream(head, disposeManagedStream: false), out var result);
-        head.Position = start;
-        return codec is not null || result == SKCodecResult.IncompleteInput;
+            head.Position = start;
+            using var codec = SKCodec.Create(new SKManagedStream(head, disposeManagedStream: false), out var result);
+            return codec is not null ? FileHead.Header
+                : jpeg || result == SKCodecResult.IncompleteInput ? FileHead.Unknown
+                : FileHead.NoImage;
+        }
+        finally
+        {
+            head.Position = start;
+        }
+    }
+
+    /// <summary>
+    /// Walks a JPEG's marker segments by their lengths (nothing is buffered) to the start of its first scan (SOS):
+    /// <see cref="FileHead.Header"/> when it is in what was read, <see cref="FileHead.Pending"/> when the bytes end in a
+    /// segment before it, <see cref="FileHead.Unknown"/> when the segments do not parse.
+    /// </summary>
+    private static FileHead JpegSegmentsToScan(Stream head, long start)
+    {
+        long end = head.Length;
+        long position = start + 2; // after SOI
+        Span<byte> marker = stackalloc byte[4];
+        while (true)
+        {
+            head.Position = position;
+            int read = head.ReadAtLeast(marker, 4, throwOnEndOfStream: false);
+            if (read < 2)
+            {
+                return FileHead.Pending;
+            }
+
+            if (marker[0] != 0xFF)
+            {
+                return FileHead.Unknown;
+            }
+
+            switch (marker[1])
+            {
+                case 0xFF: // fill byte before a marker
+                    position++;
+                    continue;
+                case 0xDA: // SOS
+                    return FileHead.Header;
+                case 0x01 or (>= 0xD0 and <= 0xD7): // TEM, RSTn: no length
+                    position += 2;
+                    continue;
+                case 0xD8 or 0xD9: // another SOI, or EOI before any scan
+                    return FileHead.Unknown;
+            }
+
+            if (read < 4)
+            {
+                return FileHead.Pending;
+            }
+
+            int length = (marker[2] << 8) | marker[3];
+            if (length < 2)
+            {
+                return FileHead.Unknown;
+            }
+
+            position += 2 + length;
+            if (position > end)
+            {
+                return FileHead.Pending;
+            }
+        }
     }
 
     public static ImageInfo ReadHeader(SKCodec codec, ImageOptions options)
@@ -217,4 +288,20 @@ internal static class ImageCodec
 
         return oriented;
     }
+}
+
+/// <summary>What the start of a file says about it (<see cref="ImageCodec.ReadHead"/>).</summary>
+internal enum FileHead
+{
+    /// <summary>No image: no codec reads a header from it.</summary>
+    NoImage,
+
+    /// <summary>A header a codec reads: format and dimensions are known.</summary>
+    Header,
+
+    /// <summary>A JPEG whose header is past what was read: read on.</summary>
+    Pending,
+
+    /// <summary>Nothing certain from the start alone: the whole file decides.</summary>
+    Unknown,
 }

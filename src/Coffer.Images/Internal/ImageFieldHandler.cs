@@ -85,9 +85,10 @@ internal sealed class ImageFieldHandler : FileFieldHandler
         var stream = await adoption.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            // A direct upload may be a 1 GiB video: when its head is no image, the rest is not read (and Check refuses
-            // the head alone with the message the whole file would get).
-            await using var content = await TempContent.FromAsync(stream, adoption.Storage, ImageCodec.MayBeImage, cancellationToken).ConfigureAwait(false);
+            // A direct upload may be a 1 GiB video, or a header bomb padded to 1 GiB: when its head is no image, or its
+            // header is already refused, the rest is not read (and Check refuses the head alone with the message the
+            // whole file would get).
+            await using var content = await TempContent.FromAsync(stream, adoption.Storage, Processor.WantsRest, cancellationToken).ConfigureAwait(false);
             if (_acceptOtherFiles && !ImageCodec.IsImage(content.Stream))
             {
                 SetDimensions(adoption.Entry, null, null);

@@ -21,18 +21,20 @@ internal sealed class TempContent : IAsyncDisposable
         Path.Combine(Path.GetTempPath(), "coffer-image-" + Guid.NewGuid().ToString("N")),
         FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
 
-    /// <summary>How much is read before <c>wantsAll</c> decides whether the rest is worth reading.</summary>
+    /// <summary>How much is read before <c>wantsRest</c> is first asked whether the rest is worth reading.</summary>
     public const int HeadLength = 1 << 16;
 
     public static Task<TempContent> FromAsync(Stream content, FileStorage storage, CancellationToken cancellationToken) =>
-        FromAsync(content, storage, wantsAll: null, cancellationToken);
+        FromAsync(content, storage, wantsRest: null, cancellationToken);
 
     /// <summary>
     /// Like <see cref="FromAsync(Stream, FileStorage, CancellationToken)"/>, but a stream that cannot seek is read
-    /// <see cref="HeadLength"/> bytes first, and the rest only if <paramref name="wantsAll"/> says so looking at them
-    /// (positioned at 0): a large object whose header already decides costs one small read, not a download.
+    /// <see cref="HeadLength"/> bytes first, then <paramref name="wantsRest"/> is asked, looking at all that was read
+    /// (positioned at 0), after each further read until it answers: <see langword="true"/> reads the rest,
+    /// <see langword="false"/> stops there. A large object whose header already decides costs a small read, not a
+    /// download.
     /// </summary>
-    public static async Task<TempContent> FromAsync(Stream content, FileStorage storage, Func<Stream, bool>? wantsAll, CancellationToken cancellationToken)
+    public static async Task<TempContent> FromAsync(Stream content, FileStorage storage, Func<Stream, bool?>? wantsRest, CancellationToken cancellationToken)
     {
         if (content.CanSeek)
         {
@@ -55,15 +57,19 @@ internal sealed class TempContent : IAsyncDisposable
                 }
 
                 await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                if (wantsAll is not null && total >= HeadLength)
+                if (wantsRest is not null && total >= HeadLength)
                 {
                     file.Position = 0;
-                    bool more = wantsAll(file);
+                    bool? more = wantsRest(file);
                     file.Position = total;
-                    wantsAll = null;
-                    if (!more)
+                    if (more == false)
                     {
                         break;
+                    }
+
+                    if (more == true)
+                    {
+                        wantsRest = null;
                     }
                 }
             }

@@ -21,6 +21,68 @@ public static partial class TestImages
         return new MemoryStream(bytes);
     }
 
+    /// <summary>
+    /// A lossless WebP whose VP8L header claims <paramref name="width"/> × <paramref name="height"/> (at most 16,384 a
+    /// side), and almost no data.
+    /// </summary>
+    public static MemoryStream WebpHeaderClaiming(int width, int height)
+    {
+        using var real = Encode(ImageFormat.Webp, 8, 8);
+        var bytes = real.ToArray();
+        // RIFF header (12), chunk header (8), signature 0x2F, then 14 bits width - 1, 14 bits height - 1, alpha, version.
+        uint bits = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(21));
+        bits = (bits & 0xF000_0000) | (uint)(width - 1) | ((uint)(height - 1) << 14);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(21), bits);
+        return new MemoryStream(bytes);
+    }
+
+    /// <summary>A GIF whose screen and first image descriptor claim <paramref name="width"/> × <paramref name="height"/>, and almost no data.</summary>
+    public static MemoryStream GifHeaderClaiming(int width, int height)
+    {
+        using var real = Encode(ImageFormat.Gif, 8, 8);
+        var bytes = real.ToArray();
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(6), (ushort)width);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)height);
+        int colours = (bytes[10] & 0x80) != 0 ? 3 << ((bytes[10] & 7) + 1) : 0;
+        int at = 13 + colours;
+        while (bytes[at] == 0x21) // extensions before the image: label, then sub-blocks up to an empty one
+        {
+            at += 2;
+            while (bytes[at] != 0)
+            {
+                at += bytes[at] + 1;
+            }
+
+            at++;
+        }
+
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(at + 5), (ushort)width);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(at + 7), (ushort)height);
+        return new MemoryStream(bytes);
+    }
+
+    /// <summary>
+    /// A JPEG whose frame header (SOF) claims <paramref name="width"/> × <paramref name="height"/>, after
+    /// <paramref name="segments"/> maker segments (APP4) of <paramref name="segmentLength"/> bytes each.
+    /// </summary>
+    public static MemoryStream JpegHeaderClaiming(int width, int height, int segments, int segmentLength)
+    {
+        using var real = Encode(ImageFormat.Jpeg, 64, 48);
+        var jpeg = real.ToArray();
+        int sof = jpeg.AsSpan().IndexOf([(byte)0xFF, (byte)0xC0]);
+        BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 5), (ushort)height);
+        BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 7), (ushort)width);
+        byte[] maker = [0xFF, 0xE4, (byte)(segmentLength >> 8), (byte)segmentLength, .. new byte[segmentLength - 2]];
+        var bytes = new List<byte>(jpeg[..2]);
+        for (int i = 0; i < segments; i++)
+        {
+            bytes.AddRange(maker);
+        }
+
+        bytes.AddRange(jpeg[2..]);
+        return new MemoryStream([.. bytes]);
+    }
+
     public static MemoryStream Truncated(MemoryStream image, double keep = 0.6)
     {
         var bytes = image.ToArray();
