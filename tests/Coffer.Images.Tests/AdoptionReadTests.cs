@@ -41,6 +41,20 @@ public sealed class AdoptionReadTests : IDisposable
         Assert.Equal((300, 200), (info.Width, info.Height));
     }
 
+    [Fact]
+    public async Task A_jpeg_whose_segments_go_on_past_the_search_limit_is_read_whole_and_still_refused_from_its_header()
+    {
+        int segments = ImageCodec.JpegHeaderSearchLimit / 60_000 + 2;
+        byte[] bytes = [.. TestImages.JpegHeaderClaiming(60_000, 60_000, segments, segmentLength: 60_000).ToArray(), .. new byte[1024 * 1024]];
+        var source = new CountingStream(bytes);
+        var processor = new ImageProcessor();
+
+        await using var content = await TempContent.FromAsync(source, Storage(), processor.WantsRest, CancellationToken.None);
+
+        Assert.Equal(bytes.Length, source.BytesRead);
+        Assert.Equal(FileContentProblem.ImageTooLarge, Assert.Throws<InvalidFileContentException>(() => processor.Inspect(content.Stream)).Problem);
+    }
+
     public static TheoryData<string> HeaderBombs => ["png", "webp", "gif", "jpeg after 4 KB of segments", "jpeg after 120 KB of segments"];
 
     [Theory]

@@ -66,10 +66,14 @@ internal static class ImageCodec
         }
     }
 
+    /// <summary>How much of a JPEG is walked for its first scan before the whole file is read instead.</summary>
+    public const int JpegHeaderSearchLimit = 1 << 20;
+
     /// <summary>
     /// Walks a JPEG's marker segments by their lengths (nothing is buffered) to the start of its first scan (SOS):
     /// <see cref="FileHead.Header"/> when it is in what was read, <see cref="FileHead.Pending"/> when the bytes end in a
-    /// segment before it, <see cref="FileHead.Unknown"/> when the segments do not parse.
+    /// segment before it (<see cref="FileHead.Unknown"/> once <see cref="JpegHeaderSearchLimit"/> bytes were read),
+    /// <see cref="FileHead.Unknown"/> when the segments do not parse.
     /// </summary>
     private static FileHead JpegSegmentsToScan(Stream head, long start)
     {
@@ -82,7 +86,7 @@ internal static class ImageCodec
             int read = head.ReadAtLeast(marker, 4, throwOnEndOfStream: false);
             if (read < 2)
             {
-                return FileHead.Pending;
+                return end >= JpegHeaderSearchLimit ? FileHead.Unknown : FileHead.Pending;
             }
 
             if (marker[0] != 0xFF)
@@ -106,7 +110,7 @@ internal static class ImageCodec
 
             if (read < 4)
             {
-                return FileHead.Pending;
+                return end >= JpegHeaderSearchLimit ? FileHead.Unknown : FileHead.Pending;
             }
 
             int length = (marker[2] << 8) | marker[3];
@@ -118,7 +122,9 @@ internal static class ImageCodec
             position += 2 + length;
             if (position > end)
             {
-                return FileHead.Pending;
+                // Walked again after each read: past the bound (more metadata than cameras write), the rest is read whole
+                // once instead of walking a file of tiny segments over and over.
+                return end >= JpegHeaderSearchLimit ? FileHead.Unknown : FileHead.Pending;
             }
         }
     }
