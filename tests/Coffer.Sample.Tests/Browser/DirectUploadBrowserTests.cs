@@ -297,6 +297,31 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
     }
 
     [Fact]
+    public async Task A_second_user_on_the_same_browser_never_resumes_the_first_users_upload()
+    {
+        var page = await SignedUpPageAsync();
+        string path = WriteFile("shared-browser.bin", EightParts);
+        await ThrottleAsync(page, SlowUplink);
+        var first = new PartLog(page, App.BaseAddress);
+        await page.Locator("#upload-input").SetInputFilesAsync(path);
+        await first.WaitForStoredAsync(1);
+        await page.ReloadAsync(); // left mid-upload, not resumed
+        await page.WaitForLoadStateAsync(LoadState.Load);
+        Assert.Equal(1, await RememberedUploadsAsync(page));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await SignUpAsync(page);
+        var second = new PartLog(page, App.BaseAddress);
+        await page.Locator("#upload-input").SetInputFilesAsync(path);
+
+        await WaitForRowAsync(page, "shared-browser.bin");
+        Note($"requests of the second user: {string.Join(", ", second.ToApp.Where(r => !r.StartsWith("PUT ", StringComparison.Ordinal)))}");
+        Assert.DoesNotContain("POST /api/uploads/status", second.ToApp); // the first user's ticket, which the app refuses (403)
+        Assert.Equal(1, second.ToApp.Count(r => r == "POST /api/uploads")); // a ticket of the second user's own
+        Assert.Equal(1, await RememberedUploadsAsync(page)); // the first user's, for the first user to resume
+    }
+
+    [Fact]
     public async Task Cancel_stops_the_upload_and_leaves_nothing_in_the_store_and_no_row()
     {
         var page = await SignedUpPageAsync();
