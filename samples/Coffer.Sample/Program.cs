@@ -12,7 +12,7 @@ builder.WebHost.UseStaticWebAssets();
 // Storages from "Coffer" in configuration; with none, "private" and "public" are folders under App_Data.
 builder.Services.AddCoffer(builder.Configuration).AddS3().AddFileUploader()   // "Backend": "S3" in a storage's settings puts it on S3
     .AddDirectUploads(o => builder.Configuration.GetSection("DirectUploads").Bind(o)); // browser → store uploads, tickets signed by Data Protection
-builder.Services.AddSampleDatabase(builder.Configuration);
+builder.Services.AddSampleDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddCofferFileLedger<SampleDbContext>();                         // direct uploads are pending in its ledger until committed
 builder.AddSampleTelemetry(); // "Sample:Telemetry": none, console (the default in Development) or otlp
 

@@ -135,6 +135,21 @@ public sealed class DirectUploadTicketTests
     }
 
     [Fact]
+    public async Task The_part_urls_of_the_parts_answer_are_written_with_a_plain_ampersand()
+    {
+        await using var app = await StartAppAsync();
+        string ticket = (await StartAsync(app, new ClaimsPrincipal(new ClaimsIdentity()))).Ticket; // anonymous: the test client's caller
+
+        using var response = await app.Client.PostAsync(new Uri("/coffer-uploads/parts", UriKind.Relative), new StringContent(
+            System.Text.Json.JsonSerializer.Serialize(new { ticket, partNumbers = new[] { 1, 2 } }), System.Text.Encoding.UTF8, "application/json"));
+        string body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("&", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0026", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_default_options_are_valid()
     {
         var options = Options(_ => { });

@@ -5,12 +5,12 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace Coffer.Sample.Data;
 
 /// <summary>
-/// Chooses the database from configuration: <c>Database:Provider</c> is <c>Sqlite</c> (default: a file under App_Data,
-/// nothing to set up) or <c>PostgreSQL</c> (<c>ConnectionStrings:PostgreSQL</c>, for several app instances).
+/// Chooses the database from configuration: <c>Database:Provider</c> is <c>Sqlite</c> (default: a file under the content
+/// root's App_Data, nothing to set up) or <c>PostgreSQL</c> (<c>ConnectionStrings:PostgreSQL</c>, for several app instances).
 /// </summary>
 public static class SampleDatabase
 {
-    public static IServiceCollection AddSampleDatabase(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSampleDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         string provider = configuration["Database:Provider"] ?? "Sqlite";
         if (provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase))
@@ -32,7 +32,7 @@ public static class SampleDatabase
         }
         else if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
-            string connection = configuration.GetConnectionString("Sqlite") ?? "Data Source=App_Data/coffer-sample.db";
+            string connection = UnderContentRoot(configuration.GetConnectionString("Sqlite") ?? "Data Source=App_Data/coffer-sample.db", environment.ContentRootPath);
             services.AddDbContextPool<SampleDbContext, SqliteSampleDbContext>((sp, o) =>
                 o.UseSqlite(connection).UseCoffer(sp.GetRequiredService<IFileStorageProvider>()));
         }
@@ -61,6 +61,22 @@ public static class SampleDatabase
         }
 
         await db.Database.MigrateAsync();
+    }
+
+    /// <summary>
+    /// A relative database file is under the content root, as the local storages' folders are: SQLite would take it
+    /// from the working directory, and an app started elsewhere (<c>--contentRoot</c>) would find another database.
+    /// </summary>
+    private static string UnderContentRoot(string connectionString, string contentRoot)
+    {
+        if (SqliteFile(connectionString) is null)
+        {
+            return connectionString;
+        }
+
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        builder.DataSource = Path.GetFullPath(builder.DataSource, contentRoot);
+        return builder.ConnectionString;
     }
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -242,10 +242,15 @@ internal sealed class DirectUploadEndpoint
         json.WriteEndArray();
     });
 
+    // The relaxed encoder writes a part URL as it is ('&', not '\u0026'), as ASP.NET's own JSON options do. It is safe
+    // here: the body goes out as application/json, read by a client's JSON parser, never embedded in an HTML page or a
+    // script, where the escaping of '<', '>' and '&' would matter; quotes and control characters are still escaped.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static IResult Json(Action<Utf8JsonWriter> write)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
             write(json);

@@ -21,8 +21,9 @@ const stallMs = 60_000;
  * @param {Record<string, string>} [options.headers] Sent with every request to the app (ticket, parts, status, complete,
  *   abort), never to the store: the antiforgery header of a cookie-authenticated page, for example.
  * @param {(progress: { loaded: number, total: number, bytesPerSecond: number, secondsLeft: number | null }) => void} [options.onProgress]
- *   Called as bytes go up: bytes the store holds or is receiving, the file's size, the speed over the last seconds, and
- *   the time left at that speed (`null` until there is a speed).
+ *   Called as bytes go up: bytes the store holds or is receiving (never fewer than reported before, even when a part is
+ *   sent again), the file's size, the speed over the last seconds, and the time left at that speed (`null` until there
+ *   is a speed).
  * @param {AbortSignal} [options.signal] Aborting stops the requests in flight, aborts the upload on the server (nothing
  *   of it stays in the store) and forgets it; the promise then rejects with the signal's reason.
  * @param {number} [options.parallel=4] How many parts go up at once.
@@ -388,6 +389,7 @@ class Meter {
     this.inFlight = new Map();
     this.sent = 0; // every byte sent in this session, retries included: what the speed is made of
     this.samples = [];
+    this.shown = 0; // the most ever reported: what is reported never goes below it
   }
 
   part(n, loaded) {
@@ -429,7 +431,10 @@ class Meter {
     const bytesPerSecond = seconds > 0.2 ? (this.sent - b0) / seconds : 0;
     let loaded = this.stored;
     for (const value of this.inFlight.values()) loaded += value;
-    loaded = Math.min(this.total, loaded);
+    // A part sent again (after a cut, a 409 or a reload's resume) counts from its first byte: the bar stays where it
+    // was until the new attempt passes it, rather than step back. The speed counts every byte sent, and stays honest.
+    loaded = Math.max(this.shown, Math.min(this.total, loaded));
+    this.shown = loaded;
     const secondsLeft = bytesPerSecond > 0 ? (this.total - loaded) / bytesPerSecond : null;
     this.onProgress({ loaded, total: this.total, bytesPerSecond, secondsLeft });
   }

@@ -90,7 +90,7 @@ public sealed partial class PartLog
     public Task WaitForFailureAsync() => WaitAsync(() => !_failed.IsEmpty, "a failed part PUT");
 
     // Events, not time: the check runs as often as the page reports; the timeout only ends a test that hangs.
-    private static async Task WaitAsync(Func<bool> done, string what)
+    internal static async Task WaitAsync(Func<bool> done, string what)
     {
         using var timeout = new CancellationTokenSource(UploadPageTests.UploadTimeout);
         while (!done())
@@ -112,6 +112,63 @@ public sealed partial class PartLog
 
     [GeneratedRegex(@"[?&](?:part|partNumber)=(\d+)(?:&|$)")]
     private static partial Regex PartQuery();
+}
+
+/// <summary>
+/// Every value the module hands to <c>onProgress</c>, in order, across reloads: the page gets the module with its
+/// <c>upload</c> wrapped to report each value to the test as well (the bar shows only whole percents).
+/// </summary>
+public sealed class ProgressLog
+{
+    private const string Module = "**/_content/Coffer.AspNetCore/coffer-upload.js";
+
+    private const string Wrapper = """
+
+        export function upload(file, options = {}) {
+          const onProgress = options.onProgress;
+          return uploadAsShipped(file, { ...options, onProgress: p => { window.cofferTestProgress(p.loaded, p.total); onProgress?.(p); } });
+        }
+        """;
+
+    private readonly ConcurrentQueue<(double Loaded, double Total)> _values = new();
+
+    private ProgressLog()
+    {
+    }
+
+    /// <summary>The values so far: bytes loaded and the file's size.</summary>
+    public IReadOnlyList<(double Loaded, double Total)> Values => [.. _values];
+
+    /// <summary>Waits until the module has reported <paramref name="bytes"/> loaded.</summary>
+    public Task WaitForLoadedAsync(long bytes) => PartLog.WaitAsync(() => _values.Any(v => v.Loaded >= bytes), $"{bytes} bytes loaded");
+
+    /// <summary>Wraps the module of <paramref name="page"/> and reloads it, so that its uploads until the next reload are recorded.</summary>
+    public static async Task<ProgressLog> AttachAsync(IPage page)
+    {
+        var log = new ProgressLog();
+        await page.ExposeFunctionAsync("cofferTestProgress", (double loaded, double total) =>
+        {
+            log._values.Enqueue((loaded, total));
+            return true; // Playwright's two-argument callbacks return something
+        });
+        await page.RouteAsync(Module, async route =>
+        {
+            var response = await route.FetchAsync();
+            string shipped = await response.TextAsync();
+            const string Export = "export async function upload(";
+            if (!shipped.Contains(Export, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"The module no longer starts upload() with '{Export}': the test cannot wrap it.");
+            }
+
+            await route.FulfillAsync(new() { Response = response, Body = shipped.Replace(Export, "async function uploadAsShipped(", StringComparison.Ordinal) + Wrapper });
+        });
+        await page.ReloadAsync();
+        await page.WaitForLoadStateAsync(LoadState.Load);
+        // Routing intercepts every request of the page, and the parts' too: it would change what a network cut does to them.
+        await page.UnrouteAsync(Module);
+        return log;
+    }
 }
 
 /// <summary>Direct uploads to the local disk (Coffer's part endpoint): a large file, a network cut, a reload, a cancel.</summary>
@@ -178,6 +235,7 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
     public async Task After_a_network_cut_the_upload_goes_on_and_no_stored_part_is_sent_again()
     {
         var page = await SignedUpPageAsync();
+        var progress = await ProgressLog.AttachAsync(page);
         var parts = new PartLog(page, App.BaseAddress);
         string path = WriteFile("cut.bin", EightParts);
         var before = await App.Storage.ListAsync("private", CancellationToken.None);
@@ -185,6 +243,8 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
 
         await page.Locator("#upload-input").SetInputFilesAsync(path);
         await parts.WaitForStoredAsync(4);
+        // Half a part more: bytes of the last four parts are on the way, and none of them can be stored yet.
+        await progress.WaitForLoadedAsync(4 * DirectUploadSettings.PartSize + (DirectUploadSettings.PartSize / 2));
         await page.Context.SetOfflineAsync(true);
         var storedBeforeCut = parts.Stored.ToHashSet();
         await parts.WaitForFailureAsync();
@@ -198,6 +258,13 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
         Assert.Equal(0, await RememberedUploadsAsync(page));
         Assert.Equal(TestFiles.Sha256(path), TestFiles.Sha256(StoredPath(await SingleNewFileAsync(before))));
         await Expect(row).ToContainTextAsync("64 MB");
+        // The parts cut short are sent again from their first byte; the progress stays where it was meanwhile.
+        var values = progress.Values;
+        Note($"progress: {values.Count} values");
+        Assert.All(values, v => Assert.Equal(EightParts, v.Total));
+        var backwards = values.Zip(values.Skip(1)).Where(p => p.Second.Loaded < p.First.Loaded).ToList();
+        Assert.True(backwards.Count == 0, $"The progress stepped back {backwards.Count} times, first from {backwards.FirstOrDefault().First.Loaded} to {backwards.FirstOrDefault().Second.Loaded} bytes.");
+        Assert.Equal(EightParts, values[^1].Loaded);
     }
 
     [Fact]
@@ -227,6 +294,31 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
         Assert.Equal(1, parts.ToApp.Count(r => r == "POST /api/uploads")); // one ticket, before the reload
         Assert.Equal(0, await RememberedUploadsAsync(page));
         Assert.Equal(TestFiles.Sha256(path), TestFiles.Sha256(StoredPath(await SingleNewFileAsync(before))));
+    }
+
+    [Fact]
+    public async Task A_second_user_on_the_same_browser_never_resumes_the_first_users_upload()
+    {
+        var page = await SignedUpPageAsync();
+        string path = WriteFile("shared-browser.bin", EightParts);
+        await ThrottleAsync(page, SlowUplink);
+        var first = new PartLog(page, App.BaseAddress);
+        await page.Locator("#upload-input").SetInputFilesAsync(path);
+        await first.WaitForStoredAsync(1);
+        await page.ReloadAsync(); // left mid-upload, not resumed
+        await page.WaitForLoadStateAsync(LoadState.Load);
+        Assert.Equal(1, await RememberedUploadsAsync(page));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await SignUpAsync(page);
+        var second = new PartLog(page, App.BaseAddress);
+        await page.Locator("#upload-input").SetInputFilesAsync(path);
+
+        await WaitForRowAsync(page, "shared-browser.bin");
+        Note($"requests of the second user: {string.Join(", ", second.ToApp.Where(r => !r.StartsWith("PUT ", StringComparison.Ordinal)))}");
+        Assert.DoesNotContain("POST /api/uploads/status", second.ToApp); // the first user's ticket, which the app refuses (403)
+        Assert.Equal(1, second.ToApp.Count(r => r == "POST /api/uploads")); // a ticket of the second user's own
+        Assert.Equal(1, await RememberedUploadsAsync(page)); // the first user's, for the first user to resume
     }
 
     [Fact]

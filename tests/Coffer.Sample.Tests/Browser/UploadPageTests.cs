@@ -59,13 +59,19 @@ public abstract class UploadPageTests : IAsyncLifetime
         var page = await _context.NewPageAsync();
         page.Console += (_, message) => Note($"[{message.Type}] {message.Text}");
         page.PageError += (_, error) => Note($"[pageerror] {error}");
+        await SignUpAsync(page);
+        return page;
+    }
+
+    /// <summary>Signs a new user up through the pages, in the page's browser context, and waits on "My files".</summary>
+    protected static async Task SignUpAsync(IPage page)
+    {
         await page.GotoAsync("/Account/Register");
         await page.GetByLabel("Email").FillAsync($"upload-{Guid.NewGuid():N}@example.com");
         await page.GetByLabel("Password").FillAsync(ApiUser.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign up", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My files", Level = 1 })).ToBeVisibleAsync();
         await page.WaitForLoadStateAsync(LoadState.Load); // the module has bound the drop zone
-        return page;
     }
 
     protected void Note(string line)

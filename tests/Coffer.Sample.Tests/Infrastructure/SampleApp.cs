@@ -34,6 +34,12 @@ public abstract class SampleApp : IAsyncLifetime
     /// <summary>The app's content root: a temporary folder holding its <c>appsettings.json</c> and <c>App_Data</c>.</summary>
     public string ContentRoot { get; private set; } = "";
 
+    /// <summary>The app's working directory: its content root, unless the fixture <see cref="StartsElsewhere"/>.</summary>
+    public string WorkingDirectory { get; private set; } = "";
+
+    /// <summary>Whether the app starts in an empty temporary folder of its own instead of its content root.</summary>
+    protected virtual bool StartsElsewhere => false;
+
     /// <summary>Where the app listens, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
@@ -160,6 +166,7 @@ public abstract class SampleApp : IAsyncLifetime
     private async Task<Dictionary<string, string>> PrepareAsync(CancellationToken cancellationToken)
     {
         ContentRoot = Directory.CreateTempSubdirectory("coffer-sample-").FullName;
+        WorkingDirectory = StartsElsewhere ? Directory.CreateTempSubdirectory("coffer-sample-cwd-").FullName : ContentRoot;
         if (!File.Exists(TestPaths.SampleAppAssembly))
         {
             throw new InvalidOperationException($"The sample app is not built at {TestPaths.SampleAppAssembly}: build the solution first.");
@@ -207,9 +214,9 @@ public abstract class SampleApp : IAsyncLifetime
         await Storage.DisposeAsync();
         try
         {
-            if (ContentRoot.Length > 0)
+            foreach (string folder in new[] { ContentRoot, WorkingDirectory }.Where(f => f.Length > 0 && Directory.Exists(f)))
             {
-                Directory.Delete(ContentRoot, recursive: true);
+                Directory.Delete(folder, recursive: true);
             }
         }
         catch (IOException)
@@ -224,7 +231,7 @@ public abstract class SampleApp : IAsyncLifetime
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         var start = new ProcessStartInfo(DotnetHost())
         {
-            WorkingDirectory = ContentRoot,
+            WorkingDirectory = WorkingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -19,7 +19,8 @@ public sealed class IndexModel(SampleDbContext db, [FromKeyedServices("private")
     [TempData]
     public string? Notice { get; set; }
 
-    private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+    /// <summary>The signed-in user's id: Identity's GUID, which says nothing about the user (not the email).</summary>
+    public string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier)!;
 
     public async Task OnGetAsync(CancellationToken ct) =>
         Files = await db.PrivateFiles.AsNoTracking().Where(f => f.OwnerId == UserId).OrderByDescending(f => f.Id).ToListAsync(ct);

@@ -57,7 +57,8 @@ import { upload as directUpload } from "/_content/Coffer.AspNetCore/coffer-uploa
   async function sendDirect(zone, file, signal) {
     const headers = { "RequestVerificationToken": antiforgeryToken() };
     const ticket = await directUpload(file, {
-      ticketUrl: zone.dataset.ticketUrl, headers, signal, onProgress: function (p) { showProgress(zone, file, p); },
+      ticketUrl: zone.dataset.ticketUrl, headers, signal, resumeKey: zone.dataset.resumeKey || "",
+      onProgress: function (p) { showProgress(zone, file, p); },
     });
     const response = await fetch(zone.dataset.endpoint, {
       method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify({ ticket }),
