@@ -254,7 +254,9 @@ public sealed class DirectUploadDiskBrowserTests(DirectUploadDiskBrowserApp app,
         Note($"parts sent: {string.Join(", ", parts.Sent)}; failed: {string.Join(", ", parts.Failed)}; stored before the cut: {string.Join(", ", storedBeforeCut)}");
         Assert.NotEmpty(parts.Failed);
         Assert.All(storedBeforeCut, part => Assert.Single(parts.Sent, p => p == part));
-        Assert.Equal(Enumerable.Range(1, 8), parts.Stored.Distinct().Order());
+        // Every part was sent; whether each 200 reached the page is not asked: a part stored just as the cut came loses
+        // its answer, and the status call then (rightly) keeps it from being sent again. The hash below proves the parts.
+        Assert.Equal(Enumerable.Range(1, 8), parts.Sent.Distinct().Order());
         Assert.Equal(0, await RememberedUploadsAsync(page));
         Assert.Equal(TestFiles.Sha256(path), TestFiles.Sha256(StoredPath(await SingleNewFileAsync(before))));
         await Expect(row).ToContainTextAsync("64 MB");
