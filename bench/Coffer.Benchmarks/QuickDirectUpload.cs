@@ -8,6 +8,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Amazon.S3.Transfer;
+using Coffer.TestSupport;
 using Microsoft.Win32.SafeHandles;
 
 namespace Coffer.Benchmarks;
@@ -63,14 +64,9 @@ internal static class QuickDirectUpload
             settings[key] = value;
         }
 
-        foreach (string storage in new[] { "private", "public" })
+        foreach (var (key, value) in SampleS3Settings.For(bucket, endpoint, accessKey, secretKey))
         {
-            string prefix = $"Coffer__Storages__{storage}__";
-            settings[prefix + "Backend"] = "S3";
-            settings[prefix + "BucketName"] = bucket;
-            settings[prefix + "ServiceUrl"] = endpoint;
-            settings[prefix + "AccessKey"] = accessKey;
-            settings[prefix + "SecretKey"] = secretKey;
+            settings[key] = value;
         }
 
         // What a client of the SDK would write for a local S3 server; the checksums are off because a browser's PUT to

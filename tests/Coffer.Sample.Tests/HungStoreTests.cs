@@ -31,7 +31,7 @@ public sealed class ProxiedS3SampleStorage : ISampleStorage
 {
     private readonly S3SampleStorage _inner = new();
 
-    public FaultProxy Proxy { get; } = FaultProxy.To(Environment.GetEnvironmentVariable("COFFER_S3_ENDPOINT") is { Length: > 0 } e ? e : "http://127.0.0.1:4568");
+    public FaultProxy Proxy { get; } = FaultProxy.To(S3SampleStorage.Endpoint);
 
     public async Task<IReadOnlyDictionary<string, string>> CreateAsync(string contentRoot, CancellationToken cancellationToken)
     {

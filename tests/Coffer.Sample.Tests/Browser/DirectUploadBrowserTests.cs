@@ -366,7 +366,7 @@ public sealed class DirectUploadS3BrowserTests(DirectUploadS3BrowserApp app, Chr
         var row = await WaitForRowAsync(page, "backup-1GiB.bin");
         Assert.Contains(100, await ProgressRecorder.ReadAsync(page));
         Assert.Equal(Enumerable.Range(1, 128), parts.Stored.Distinct().Order());
-        string s3 = new Uri(Environment.GetEnvironmentVariable("COFFER_S3_ENDPOINT") is { Length: > 0 } endpoint ? endpoint : "http://127.0.0.1:4568").GetLeftPart(UriPartial.Authority);
+        string s3 = new Uri(S3SampleStorage.Endpoint).GetLeftPart(UriPartial.Authority);
         Assert.All(parts.SentUrls, url => Assert.StartsWith(s3 + "/", url, StringComparison.Ordinal));
         // What the app saw from the page: small JSON requests (ticket, part URLs, complete, commit), and not one byte of the file.
         Assert.DoesNotContain(parts.ToApp, r => r.StartsWith("PUT ", StringComparison.Ordinal));

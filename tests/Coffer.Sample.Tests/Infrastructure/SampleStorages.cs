@@ -59,7 +59,8 @@ public sealed class DiskSampleStorage : ISampleStorage
 /// </summary>
 public sealed class S3SampleStorage : ISampleStorage
 {
-    private static readonly string Endpoint = Setting("COFFER_S3_ENDPOINT", "http://127.0.0.1:4568");
+    /// <summary>The S3 test server (COFFER_S3_ENDPOINT).</summary>
+    internal static readonly string Endpoint = Setting("COFFER_S3_ENDPOINT", "http://127.0.0.1:4568");
     private static readonly string AccessKey = Setting("COFFER_S3_ACCESS_KEY", "CIACCESSKEY0000000001");
     private static readonly string SecretKey = Setting("COFFER_S3_SECRET_KEY", "ci-secret-key-0000000000000000000000001");
     private readonly string _bucket = "coffer-sample-" + Guid.NewGuid().ToString("N")[..12];
@@ -98,21 +99,8 @@ public sealed class S3SampleStorage : ISampleStorage
     }
 
     /// <summary>The settings that put both of an app's storages in <paramref name="bucket"/> on the S3 server at <paramref name="endpoint"/>.</summary>
-    public static IReadOnlyDictionary<string, string> Settings(string bucket, string endpoint, string accessKey, string secretKey)
-    {
-        var settings = new Dictionary<string, string>();
-        foreach (string storage in new[] { "private", "public" })
-        {
-            string prefix = $"Coffer__Storages__{storage}__";
-            settings[prefix + "Backend"] = "S3";
-            settings[prefix + "BucketName"] = bucket;
-            settings[prefix + "ServiceUrl"] = endpoint;
-            settings[prefix + "AccessKey"] = accessKey;
-            settings[prefix + "SecretKey"] = secretKey;
-        }
-
-        return settings;
-    }
+    public static IReadOnlyDictionary<string, string> Settings(string bucket, string endpoint, string accessKey, string secretKey) =>
+        Coffer.TestSupport.SampleS3Settings.For(bucket, endpoint, accessKey, secretKey);
 
     public async Task<IReadOnlyList<string>> ListAsync(string storage, CancellationToken cancellationToken)
     {
