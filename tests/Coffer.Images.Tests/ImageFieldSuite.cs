@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Coffer.EntityFrameworkCore;
 using Coffer.EntityFrameworkCore.Tests.Infrastructure;
 using Coffer.Images.Tests.Infrastructure;
@@ -303,6 +305,35 @@ public abstract class ImageFieldSuite(ImageFieldFixture fixture)
             var loaded = await db.Snapshots.SingleAsync(s => s.Id == snapshot.Id);
             Assert.Equal((snapshot.Image.Name, 200, 400), (loaded.Image.Name, loaded.Width, loaded.Height));
         }
+    }
+
+    [Fact]
+    public async Task Committing_a_direct_upload_to_an_image_field_asks_the_store_for_the_file_once()
+    {
+        var upload = await DirectUploadAsync("once.jpg", TestImages.JpegWithExif(orientation: 1, withGps: false, 120, 80), "image/jpeg");
+        var snapshot = new Snapshot { Folder = _folder, Image = StoredFile.FromUpload(upload) };
+
+        // Other tests run at the same time: only the storage spans under this test's own trace are counted.
+        using var source = new ActivitySource("Coffer.Images.Tests");
+        var infos = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == source.Name || s.Name == CofferDiagnostics.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => { if (a.OperationName == "coffer.storage.info") { infos.Enqueue(a); } },
+        };
+        ActivitySource.AddActivityListener(listener);
+        ActivityTraceId trace;
+        using (var test = source.StartActivity("commit")!)
+        {
+            trace = test.TraceId;
+            await using var db = Fixture.CreateContext();
+            db.Add(snapshot);
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal((120, 80), (snapshot.Width, snapshot.Height));
+        Assert.Single(infos, a => a.TraceId == trace); // the commit's check; adoption reuses its answer
     }
 
     [Theory]

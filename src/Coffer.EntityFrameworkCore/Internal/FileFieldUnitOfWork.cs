@@ -156,7 +156,10 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
     {
         var value = adoption.Value;
         string name = value.Name!;
-        var info = await adoption.Storage.GetInfoAsync(name, cancellationToken).ConfigureAwait(false);
+        // A direct upload's commit check has just asked the store; a name assigned otherwise is asked here.
+        var info = batch.CommittedInfo.TryGetValue((adoption.Storage.Name, name), out var committed)
+            ? committed
+            : await adoption.Storage.GetInfoAsync(name, cancellationToken).ConfigureAwait(false);
         if (!info.Exists)
         {
             throw new FileNotFoundException(
@@ -439,6 +442,7 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
             }
 
             storage.ValidateContentLength(info.Length);
+            batch.CommittedInfo[(storage.Name, upload.Name)] = info;
             var entry = new FileLedgerEntry { Id = id, Storage = upload.Storage, Name = upload.Name, State = FileLedgerState.Pending, NextAttemptAt = due };
             context.Attach(entry);
             context.Entry(entry).State = EntityState.Deleted; // DELETE … WHERE id AND due: a sweep that took it over fails the save
@@ -662,6 +666,9 @@ internal sealed class FileFieldUnitOfWork : IDisposable, IAsyncDisposable
 
         /// <summary>Files assigned by name (direct uploads, existing objects) that the field's handler adopts in this save.</summary>
         public List<PlannedUpload> Adoptions { get; } = [];
+
+        /// <summary>What the store said of each direct upload this save commits (storage, name), so adoption asks no second time.</summary>
+        public Dictionary<(string Storage, string Name), StoredFileInfo> CommittedInfo { get; } = [];
 
         /// <summary>Direct uploads this save commits; nothing to undo if it fails (they stay pending).</summary>
         public List<DirectCommit> Commits { get; } = [];
